@@ -1,0 +1,123 @@
+"""Load demo data: one showroom, its staff (one per role, two consultants), a few customers.
+
+Idempotent: running it again changes nothing that is already there.
+"""
+
+from datetime import timedelta
+
+import time_machine
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from dealership.models import Showroom, User
+from dealership.roles import Role
+from followup.models import Reminder, SmsTemplate
+from followup.services import DEFAULT_BODIES, reminder_send, reminders_claim_due
+from leads.mobile import parse_mobile
+from leads.models import Customer, Grade, Source
+from showroom.models import Channel, Visit
+from showroom.services import visit_close, visit_create
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+STAFF = [
+    # username, first name, last name, role, mobile
+    ("manager", "Wei", "Wang", Role.SALES_MANAGER, "13800138001"),
+    ("li", "Na", "Li", Role.SALES_CONSULTANT, "13800138002"),
+    ("zhao", "Lei", "Zhao", Role.SALES_CONSULTANT, "13800138003"),
+    ("drive", "Jun", "Chen", Role.TEST_DRIVE_SPECIALIST, "13800138004"),
+    ("care", "Min", "Liu", Role.CUSTOMER_CARE, "13800138005"),
+    ("admin", "Admin", "", Role.ADMIN, ""),
+]
+
+CUSTOMERS = [
+    # owner, name, mobile, grade, source, days ago
+    ("li", "张伟", "13912345601", Grade.A, Source.WALK_IN, 3),
+    ("li", "王芳", "13912345602", Grade.H, Source.PHONE_IN, 1),
+    ("li", "Chen Jie", "13912345603", Grade.B, Source.AUTO_SHOW, 12),
+    ("zhao", "刘洋", "13912345604", Grade.C, Source.REFERRAL, 20),
+    ("zhao", "赵敏", "13912345605", Grade.A, Source.WALK_IN, 5),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo showroom, staff and a few customers (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        showroom, _created = Showroom.objects.get_or_create(
+            name="Demo Motors Pudong",
+            defaults={"timezone": "Asia/Shanghai", "sms_signature": "Demo Motors"},
+        )
+        users = {}
+        for username, first, last, role, mobile in STAFF:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, first_name=first, last_name=last, mobile=mobile)
+                user.set_password(DEMO_PASSWORD)
+                if role == Role.ADMIN:
+                    user.is_staff = user.is_superuser = True
+                else:
+                    user.showroom = showroom
+                user.save()
+                user.groups.add(Group.objects.get(name=role.value))
+                self.stdout.write(f"created user {username}")
+            users[username] = user
+
+        for kind, bodies in DEFAULT_BODIES.items():
+            for language, body in bodies.items():
+                SmsTemplate.objects.get_or_create(
+                    showroom=showroom, kind=kind, language=language, defaults={"body": body}
+                )
+
+        now = timezone.now()
+        for owner, name, mobile, grade, source, days_ago in CUSTOMERS:
+            number = parse_mobile(mobile)
+            if Customer.objects.filter(showroom=showroom, mobile=number).exists():
+                continue
+            arrived = now - timedelta(days=days_ago, hours=2)
+            left = arrived + timedelta(minutes=50)
+            # Replay the history at the moments it happened, through the real services.
+            with time_machine.travel(arrived, tick=False):
+                result = visit_create(
+                    showroom=showroom,
+                    consultant=users[owner],
+                    by=users[owner],
+                    channel=Channel.WALK_IN if source != Source.PHONE_IN else Channel.PHONE_IN,
+                    arrived_at=arrived,
+                    party_size=2,
+                    mobile=number,
+                    name=name,
+                    source=source,
+                    grade=grade,
+                    sms_consent=True,
+                    model_of_interest="Model S",
+                )
+            with time_machine.travel(left + timedelta(minutes=3), tick=False):
+                visit_close(visit=result.visit, left_at=left, by=users[owner])
+            # The thank-you SMS went out when it was due (to an in-memory outbox, not a phone).
+            for reminder in Reminder.objects.filter(customer=result.customer):
+                with (
+                    time_machine.travel(reminder.due_at, tick=False),
+                    override_settings(SMS_BACKEND="followup.sms.locmem.LocmemBackend"),
+                ):
+                    ids, token = reminders_claim_due()
+                    for reminder_id in ids:
+                        reminder_send(reminder_id=reminder_id, token=token)
+        if not Visit.objects.filter(showroom=showroom, customer__isnull=True).exists():
+            visit_create(
+                showroom=showroom,
+                consultant=users["zhao"],
+                by=users["zhao"],
+                channel=Channel.WALK_IN,
+                arrived_at=now - timedelta(minutes=20),
+                party_size=3,
+                notes="Looked at SUVs, left no number yet.",
+            )
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo data ready: showroom '{showroom.name}', logins use password '{DEMO_PASSWORD}'."
+        ))

@@ -1,0 +1,212 @@
+import zoneinfo
+from datetime import datetime, time, timedelta
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from dealership.roles import Role
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Showroom(TimeStampedModel):
+    """A store (专营店). Every business record belongs to exactly one showroom."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone]
+    )
+    sms_signature = models.CharField(
+        _("SMS signature"),
+        max_length=40,
+        help_text=_("Shown in brackets at the start of every SMS, e.g. 【Lotus Motors】."),
+    )
+    quiet_hours_start = models.TimeField(
+        _("quiet hours start"), default=time(21, 0), help_text=_("No SMS is sent from this time…")
+    )
+    quiet_hours_end = models.TimeField(
+        _("quiet hours end"), default=time(8, 0), help_text=_("…until this time.")
+    )
+    thank_you_sms_delay_minutes = models.PositiveSmallIntegerField(
+        _("thank-you SMS delay (minutes)"),
+        default=90,
+        validators=[MaxValueValidator(120)],
+        help_text=_("Minutes after the customer leaves; the standard requires at most 120."),
+    )
+    visit_registration_minutes = models.PositiveSmallIntegerField(
+        _("visit registration window (minutes)"),
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text=_("A visit registered later than this after departure is flagged."),
+    )
+
+    class Meta:
+        verbose_name = _("showroom")
+        verbose_name_plural = _("showrooms")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(thank_you_sms_delay_minutes__lte=120),
+                name="showroom_thank_you_within_2h",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def in_quiet_hours(self, moment: datetime) -> bool:
+        local = timezone.localtime(moment, self.tzinfo).time()
+        start, end = self.quiet_hours_start, self.quiet_hours_end
+        if start == end:
+            return False
+        if start < end:
+            return start <= local < end
+        return local >= start or local < end
+
+    def quiet_hours_end_after(self, moment: datetime) -> datetime:
+        """The first moment at or after ``moment`` that is outside quiet hours."""
+        if not self.in_quiet_hours(moment):
+            return moment
+        local = timezone.localtime(moment, self.tzinfo)
+        end = local.replace(
+            hour=self.quiet_hours_end.hour,
+            minute=self.quiet_hours_end.minute,
+            second=0,
+            microsecond=0,
+        )
+        if end <= local:
+            end += timedelta(days=1)
+        return end
+
+    def last_moment_before_quiet_hours(self, moment: datetime) -> datetime:
+        """For a moment inside quiet hours, the start of that quiet period (exclusive)."""
+        local = timezone.localtime(moment, self.tzinfo)
+        start = local.replace(
+            hour=self.quiet_hours_start.hour,
+            minute=self.quiet_hours_start.minute,
+            second=0,
+            microsecond=0,
+        )
+        if start > local:
+            start -= timedelta(days=1)
+        return start - timedelta(minutes=1)
+
+
+class User(AbstractUser):
+    """A staff member. Roles are groups (see dealership.roles)."""
+
+    showroom = models.ForeignKey(
+        Showroom,
+        verbose_name=_("showroom"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text=_("Leave empty only for group administrators, who see every showroom."),
+    )
+    mobile = PhoneNumberField(_("mobile"), blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, role: Role) -> bool:
+        return role.value in self.role_names
+
+    @property
+    def is_group_admin(self) -> bool:
+        return self.is_superuser or (self.has_role(Role.ADMIN) and self.showroom_id is None)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.has_role(Role.SALES_MANAGER)
+
+    @property
+    def is_consultant(self) -> bool:
+        return self.has_role(Role.SALES_CONSULTANT)
+
+    @property
+    def sees_whole_showroom(self) -> bool:
+        """Managers, admins and the non-sales roles read every customer of their showroom."""
+        return self.is_group_admin or bool(
+            self.role_names
+            & {
+                Role.SALES_MANAGER.value,
+                Role.ADMIN.value,
+                Role.CUSTOMER_CARE.value,
+                Role.TEST_DRIVE_SPECIALIST.value,
+            }
+        )
+
+
+class Notification(models.Model):
+    """An in-app notification for one staff member."""
+
+    class Kind(models.TextChoices):
+        RETURNING_CUSTOMER = "returning_customer", _("Returning customer")
+        OWNERSHIP_LOST = "ownership_lost", _("Customer reassigned")
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    customer = models.ForeignKey(
+        "leads.Customer", on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+    @property
+    def message(self) -> str:
+        params = {
+            "customer": self.customer.display_name,
+            "actor": self.actor.display_name if self.actor else "",
+        }
+        if self.kind == self.Kind.RETURNING_CUSTOMER:
+            return _("Your customer %(customer)s is back in the showroom, received by %(actor)s.") % params
+        return _("Your customer %(customer)s has been reassigned to %(actor)s.") % params

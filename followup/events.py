@@ -1,0 +1,46 @@
+"""Timeline events owned by the follow-up app: one small function per event type."""
+
+from leads.models import Customer, TimelineEvent
+
+
+def _reminder_event(reminder, kind, by=None, **data) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        customer_id=reminder.customer_id,
+        kind=kind,
+        actor=by,
+        data={"reminder_id": reminder.pk, "reminder_kind": reminder.kind, **data},
+    )
+
+
+def reminder_scheduled_event(*, reminder, by=None) -> TimelineEvent:
+    return _reminder_event(
+        reminder, TimelineEvent.Kind.REMINDER_SCHEDULED, by, due_at=reminder.due_at.isoformat()
+    )
+
+
+def reminder_not_scheduled_event(*, customer: Customer, reminder_kind: str, reason: str, by=None):
+    return TimelineEvent.objects.create(
+        customer=customer,
+        kind=TimelineEvent.Kind.REMINDER_NOT_SCHEDULED,
+        actor=by,
+        data={"reminder_kind": reminder_kind, "reason": reason},
+    )
+
+
+def reminder_sent_event(*, reminder) -> TimelineEvent:
+    return _reminder_event(
+        reminder, TimelineEvent.Kind.REMINDER_SENT, sent_at=reminder.sent_at.isoformat()
+    )
+
+
+def reminder_failed_event(*, reminder) -> TimelineEvent:
+    return _reminder_event(
+        reminder,
+        TimelineEvent.Kind.REMINDER_FAILED,
+        attempts=reminder.attempts,
+        error=reminder.last_error[:300],
+    )
+
+
+def reminder_cancelled_event(*, reminder, by=None) -> TimelineEvent:
+    return _reminder_event(reminder, TimelineEvent.Kind.REMINDER_CANCELLED, by)

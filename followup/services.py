@@ -1,0 +1,293 @@
+"""The reminder outbox: scheduling, claiming and sending timed actions.
+
+Life of a reminder row::
+
+    PENDING --claim (dispatcher)--> CLAIMED --task takes it--> SENDING --> SENT
+       ^                               |                          |
+       |-- claim timed out (message    |                          +--> PENDING (retry, backoff)
+       |   lost: Redis/worker restart)-+                          +--> FAILED (attempts used up,
+                                                                        or worker died mid-send)
+
+Every transition is a guarded ``UPDATE ... WHERE status = <expected>`` that must touch
+exactly one row, so two dispatchers, two deliveries of one broker message or a task
+retried after a crash can never send one reminder twice. A row stuck in SENDING means a
+worker died while talking to the provider; we cannot know whether the SMS left, so the
+row is marked FAILED with that explanation (visible on the timeline and in the admin)
+instead of risking a second SMS.
+"""
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from followup import events
+from followup.models import Reminder, SmsTemplate
+from followup.sms import SmsMessage, get_backend
+from leads.models import Customer
+
+logger = logging.getLogger(__name__)
+
+THANK_YOU_WINDOW = timedelta(hours=2)
+
+DEFAULT_BODIES = {
+    Reminder.Kind.THANK_YOU_VISIT: {
+        "en": "Dear {customer}, thank you for visiting {showroom} today. "
+        "If you have any questions, {consultant} is glad to help.",
+        "zh-hans": "尊敬的{customer}，感谢您今天光临{showroom}。如有任何问题，"
+        "欢迎随时联系您的销售顾问{consultant}。",
+    },
+}
+
+# How an SMS addresses a customer whose name we do not know, per SMS language.
+ANONYMOUS_SALUTATION = {"en": "customer", "zh-hans": "客户"}
+
+
+# ---------------------------------------------------------------- scheduling
+
+
+@transaction.atomic
+def reminder_schedule(
+    *,
+    customer: Customer,
+    kind: str,
+    channel: str,
+    due_at: datetime,
+    idempotency_key: str,
+    context: dict | None = None,
+    by=None,
+) -> tuple[Reminder, bool]:
+    """Write one reminder row (in the caller's transaction). Scheduling twice is a no-op."""
+    reminder, created = Reminder.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults={
+            "showroom_id": customer.showroom_id,
+            "customer": customer,
+            "kind": kind,
+            "channel": channel,
+            "due_at": due_at,
+            "context": context or {},
+        },
+    )
+    if created:
+        events.reminder_scheduled_event(reminder=reminder, by=by)
+    return reminder, created
+
+
+def thank_you_due_at(*, showroom, left_at: datetime) -> datetime:
+    """When the thank-you SMS goes out (decision documented in the README).
+
+    Default: ``left_at`` + the showroom's delay (90 min, at most 120). If that falls in
+    quiet hours, send earlier, just before quiet hours begin, when that is still after the
+    departure; otherwise (the customer left during quiet hours) send when quiet hours end —
+    the only case where the 2-hour rule cannot be met.
+    """
+    due = left_at + timedelta(minutes=showroom.thank_you_sms_delay_minutes)
+    if not showroom.in_quiet_hours(due):
+        return due
+    earlier = showroom.last_moment_before_quiet_hours(due)
+    if earlier >= left_at and not showroom.in_quiet_hours(earlier):
+        return earlier
+    return showroom.quiet_hours_end_after(due)
+
+
+def thank_you_sms_schedule_for_visit(*, visit, by=None, now: datetime | None = None):
+    """Schedule the visit's thank-you SMS, or record on the timeline why none is sent."""
+    now = now or timezone.now()
+    customer = visit.customer
+    if customer is None or visit.left_at is None:
+        return None
+    kind = Reminder.Kind.THANK_YOU_VISIT
+    reason = None
+    if not customer.mobile:
+        reason = Reminder.SkipReason.NO_MOBILE
+    elif not customer.sms_consent:
+        reason = Reminder.SkipReason.NO_CONSENT
+    elif now - visit.left_at > THANK_YOU_WINDOW:
+        reason = Reminder.SkipReason.TOO_LATE
+    if reason is not None:
+        events.reminder_not_scheduled_event(customer=customer, reminder_kind=kind, reason=reason, by=by)
+        return None
+    due = max(thank_you_due_at(showroom=visit.showroom, left_at=visit.left_at), now)
+    reminder, _created = reminder_schedule(
+        customer=customer,
+        kind=kind,
+        channel=Reminder.Channel.SMS,
+        due_at=due,
+        idempotency_key=f"{kind}:visit:{visit.pk}",
+        context={"visit_id": visit.pk},
+        by=by,
+    )
+    return reminder
+
+
+@transaction.atomic
+def reminder_cancel(*, reminder: Reminder, by=None) -> bool:
+    updated = Reminder.objects.filter(
+        pk=reminder.pk, status__in=[Reminder.Status.PENDING, Reminder.Status.CLAIMED]
+    ).update(status=Reminder.Status.CANCELLED, claim_token=None)
+    if updated:
+        reminder.refresh_from_db()
+        events.reminder_cancelled_event(reminder=reminder, by=by)
+    return bool(updated)
+
+
+@transaction.atomic
+def reminder_retry(*, reminder: Reminder, by=None) -> bool:
+    """A manager's explicit decision to try a FAILED reminder again."""
+    updated = Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.FAILED).update(
+        status=Reminder.Status.PENDING, due_at=timezone.now(), attempts=0, claim_token=None
+    )
+    return bool(updated)
+
+
+# ---------------------------------------------------------------- dispatching
+
+
+def reminders_claim_due(*, now: datetime | None = None, limit: int | None = None):
+    """Claim due PENDING rows for this dispatcher run. Returns ``(ids, token)``.
+
+    On PostgreSQL concurrent dispatchers skip each other's locked rows; on SQLite the
+    write transaction serialises them. Either way the guarded UPDATE only moves rows
+    still PENDING, and the token tells the send task which claim it belongs to.
+    """
+    now = now or timezone.now()
+    limit = limit or settings.REMINDER_BATCH_SIZE
+    token = uuid.uuid4()
+    with transaction.atomic():
+        due = Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lte=now).order_by(
+            "due_at", "pk"
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return [], token
+        Reminder.objects.filter(pk__in=ids, status=Reminder.Status.PENDING).update(
+            status=Reminder.Status.CLAIMED, claimed_at=now, claim_token=token
+        )
+        claimed = list(
+            Reminder.objects.filter(pk__in=ids, claim_token=token).values_list("pk", flat=True)
+        )
+    return claimed, token
+
+
+def reminders_recover_stale(*, now: datetime | None = None) -> tuple[int, int]:
+    """Put back rows whose broker message was lost; fail rows whose worker died mid-send."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
+    requeued = Reminder.objects.filter(
+        status=Reminder.Status.CLAIMED, claimed_at__lt=cutoff
+    ).update(status=Reminder.Status.PENDING, claim_token=None)
+    crashed = list(
+        Reminder.objects.filter(status=Reminder.Status.SENDING, claimed_at__lt=cutoff)
+    )
+    for reminder in crashed:
+        with transaction.atomic():
+            updated = Reminder.objects.filter(
+                pk=reminder.pk, status=Reminder.Status.SENDING, claim_token=reminder.claim_token
+            ).update(
+                status=Reminder.Status.FAILED,
+                last_error="The worker stopped while sending; the provider may or may not "
+                "have delivered it. Check with the provider before retrying.",
+            )
+            if updated:
+                reminder.refresh_from_db()
+                events.reminder_failed_event(reminder=reminder)
+    if requeued or crashed:
+        logger.warning("Recovered reminders: %s re-queued, %s marked failed", requeued, len(crashed))
+    return requeued, len(crashed)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes, at most an hour."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def render_body(reminder: Reminder) -> str:
+    customer = reminder.customer
+    showroom = reminder.showroom
+    language = customer.language
+    template = SmsTemplate.objects.filter(
+        showroom=showroom, kind=reminder.kind, language=language
+    ).first()
+    body = template.body if template else DEFAULT_BODIES[reminder.kind].get(
+        language, DEFAULT_BODIES[reminder.kind]["en"]
+    )
+    owner = customer.owner
+    values = {
+        "customer": customer.name or ANONYMOUS_SALUTATION.get(language, "customer"),
+        "consultant": owner.display_name if owner else showroom.name,
+        "consultant_mobile": owner.mobile.as_national if owner and owner.mobile else "",
+        "showroom": showroom.name,
+    }
+    return f"【{showroom.sms_signature}】{body.format_map(values)}"
+
+
+def reminder_send(*, reminder_id: int, token: str | uuid.UUID, now: datetime | None = None) -> str:
+    """Send one claimed reminder. Safe to run any number of times for the same claim."""
+    now = now or timezone.now()
+    taken = Reminder.objects.filter(
+        pk=reminder_id, status=Reminder.Status.CLAIMED, claim_token=token
+    ).update(status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if taken != 1:
+        return "skipped"
+    try:
+        reminder = Reminder.objects.select_related("customer__owner", "showroom").get(pk=reminder_id)
+    except Reminder.DoesNotExist:  # the customer was deleted meanwhile
+        return "vanished"
+    customer = reminder.customer
+
+    if reminder.showroom.in_quiet_hours(now):
+        Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+            status=Reminder.Status.PENDING,
+            due_at=reminder.showroom.quiet_hours_end_after(now),
+            attempts=F("attempts") - 1,
+            claim_token=None,
+        )
+        return "deferred"
+    if not customer.mobile or not customer.sms_consent:
+        with transaction.atomic():
+            Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+                status=Reminder.Status.CANCELLED,
+                last_error="No mobile or no SMS consent at sending time.",
+            )
+            events.reminder_cancelled_event(reminder=reminder)
+        return "cancelled"
+
+    try:
+        body = render_body(reminder)
+        get_backend().send(
+            SmsMessage(to=str(customer.mobile), body=body, idempotency_key=reminder.idempotency_key)
+        )
+    except Exception as exc:  # noqa: BLE001 — any provider error is recorded and retried
+        error = f"{type(exc).__name__}: {exc}"[:1000]
+        logger.warning("Reminder %s failed (attempt %s): %s", reminder.pk, reminder.attempts, error)
+        with transaction.atomic():
+            if reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS:
+                Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+                    status=Reminder.Status.FAILED, last_error=error, claim_token=None
+                )
+                reminder.refresh_from_db()
+                events.reminder_failed_event(reminder=reminder)
+                return "failed"
+            Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+                status=Reminder.Status.PENDING,
+                last_error=error,
+                due_at=now + backoff(reminder.attempts),
+                claim_token=None,
+            )
+        return "retry"
+
+    sent_at = timezone.now()
+    with transaction.atomic():
+        Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+            status=Reminder.Status.SENT, sent_at=sent_at, body=body, last_error="", claim_token=None
+        )
+        reminder.sent_at = sent_at
+        events.reminder_sent_event(reminder=reminder)
+    return "sent"

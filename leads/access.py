@@ -1,0 +1,42 @@
+"""Access helpers: every view loads customers through these (CONVENTIONS item 6).
+
+- group admins (superusers, or Admins without a showroom) see every showroom;
+- managers, admins, customer care and test-drive specialists see their showroom;
+- a sales consultant sees only the customers they own.
+Anything else is a 404, so a page never confirms that a record exists.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from leads.models import Customer
+
+
+def customers_for_user(user) -> QuerySet[Customer]:
+    qs = Customer.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_group_admin:
+        return qs
+    if user.showroom_id is None:
+        return qs.none()
+    qs = qs.filter(showroom_id=user.showroom_id)
+    if user.sees_whole_showroom:
+        return qs
+    return qs.filter(owner=user)
+
+
+def customers_editable_by(user) -> QuerySet[Customer]:
+    """The owning consultant and the showroom's managers edit; other roles only read."""
+    qs = customers_for_user(user)
+    if user.is_group_admin or user.is_manager:
+        return qs
+    return qs.filter(owner=user)
+
+
+def customer_for_user(user, pk, *, for_edit: bool = False) -> Customer:
+    qs = customers_editable_by(user) if for_edit else customers_for_user(user)
+    try:
+        return qs.select_related("owner", "showroom").get(pk=pk)
+    except (Customer.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from leads.models import Customer, GradeChange
+
+
+class GradeChangeInline(admin.TabularInline):
+    model = GradeChange
+    extra = 0
+    readonly_fields = ["from_grade", "to_grade", "changed_by", "changed_at", "reason"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Customer)
+class CustomerAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "mobile", "showroom", "owner", "grade", "source", "created_at"]
+    list_filter = ["showroom", "grade", "source", "sms_consent"]
+    list_select_related = ["showroom", "owner"]
+    search_fields = ["name", "mobile"]
+    raw_id_fields = ["owner"]
+    readonly_fields = ["grade", "last_contact_at", "created_at", "updated_at"]
+    inlines = [GradeChangeInline]

@@ -1,0 +1,34 @@
+"""Timeline events owned by the leads app: one small function per event type."""
+
+from leads.models import Customer, TimelineEvent
+
+
+def customer_created_event(*, customer: Customer, by) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        customer=customer,
+        kind=TimelineEvent.Kind.CUSTOMER_CREATED,
+        actor=by,
+        data={"source": customer.source},
+    )
+
+
+def grade_changed_event(*, customer: Customer, old: str, new: str, reason: str, by) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        customer=customer,
+        kind=TimelineEvent.Kind.GRADE_CHANGED,
+        actor=by,
+        data={"from": old, "to": new, "reason": reason},
+    )
+
+
+def owner_changed_event(*, customer: Customer, old_owner, new_owner, rule: str, by) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        customer=customer,
+        kind=TimelineEvent.Kind.OWNER_CHANGED,
+        actor=by,
+        data={
+            "old_owner": old_owner.display_name if old_owner else "",
+            "new_owner": new_owner.display_name if new_owner else "",
+            "rule": rule,
+        },
+    )

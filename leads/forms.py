@@ -1,0 +1,69 @@
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dealership.models import User
+from leads.mobile import parse_mobile
+from leads.models import Customer, Grade, Source
+
+
+class MobileField(forms.CharField):
+    """A mobile number, normalised to E.164 (default region CN)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("label", _("Mobile"))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"type": "tel", "inputmode": "tel", "autocomplete": "off"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return ""
+        return parse_mobile(value)
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or mobile"), method="search")
+    grade = django_filters.ChoiceFilter(label=_("Grade"), choices=Grade.choices)
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices)
+    owner = django_filters.ModelChoiceFilter(label=_("Consultant"), queryset=User.objects.none())
+
+    class Meta:
+        model = Customer
+        fields = ["q", "grade", "source", "owner"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and user.sees_whole_showroom and user.showroom_id:
+            self.filters["owner"].queryset = User.objects.filter(
+                showroom_id=user.showroom_id, is_active=True
+            ).order_by("first_name", "username")
+        else:
+            del self.filters["owner"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()[:100]
+        if not value:
+            return queryset
+        digits = "".join(ch for ch in value if ch.isdigit())
+        condition = Q(name__icontains=value)
+        if len(digits) >= 3:
+            condition |= Q(mobile__contains=digits)
+        return queryset.filter(condition)
+
+
+class GradeChangeForm(forms.Form):
+    grade = forms.ChoiceField(
+        label=_("New grade"), choices=Grade.choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    reason = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = ["name", "sms_consent", "language"]
+        widgets = {"language": forms.Select(choices=settings.LANGUAGES)}

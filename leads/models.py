@@ -1,0 +1,263 @@
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
+
+from dealership.models import Showroom, TimeStampedModel
+
+
+class Grade(models.TextChoices):
+    """Intent grade (意向级别), DOMAIN section 2."""
+
+    H = "H", _("H – buys within 7 days")
+    A = "A", _("A – within 15 days")
+    B = "B", _("B – within 30 days")
+    C = "C", _("C – later or undecided")
+    O = "O", _("O – order signed")  # noqa: E741
+    D = "D", _("D – delivered (owner)")
+    F = "F", _("F – lost")
+
+
+class Source(models.TextChoices):
+    """Lead sources, DOMAIN section 3."""
+
+    WALK_IN = "walk_in", _("Showroom walk-in")
+    PHONE_IN = "phone_in", _("Phone-in")
+    SMS_MAIL = "sms_mail", _("SMS/mail reply")
+    AUTO_SHOW = "auto_show", _("Auto show")
+    OUTREACH = "outreach", _("Outreach/roadshow")
+    OWNER = "owner", _("Existing owner")
+    SERVICE = "service", _("Service-bay visitor")
+    REFERRAL = "referral", _("Referral")
+    ORGANISATION = "organisation", _("Organisation list")
+    ADVERTISING = "advertising", _("Advertising")
+    EVENT = "event", _("Store event or questionnaire")
+    COLD_VISIT = "cold_visit", _("Cold visit")
+
+
+class Customer(TimeStampedModel):
+    """The one customer record per person per showroom, shared by every stage."""
+
+    showroom = models.ForeignKey(
+        Showroom, on_delete=models.PROTECT, related_name="customers", verbose_name=_("showroom")
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    mobile = PhoneNumberField(_("mobile"), blank=True, db_index=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_customers",
+        verbose_name=_("consultant"),
+    )
+    grade = models.CharField(_("intent grade"), max_length=1, choices=Grade.choices, default=Grade.C)
+    sms_consent = models.BooleanField(_("agrees to SMS"), default=False)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+    last_contact_at = models.DateTimeField(
+        _("last contact by their consultant"), null=True, blank=True
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["showroom", "mobile"],
+                condition=~models.Q(mobile=""),
+                name="customer_mobile_unique_per_showroom",
+                violation_error_message=_("A customer with this mobile already exists."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(name="", mobile=""),
+                name="customer_has_name_or_mobile",
+                violation_error_message=_("Give at least a name or a mobile number."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["showroom", "owner", "-created_at"]),
+            models.Index(fields=["showroom", "grade"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.name:
+            return self.name
+        if self.mobile:
+            return self.masked_mobile
+        return str(_("Unnamed customer"))
+
+    @property
+    def masked_mobile(self) -> str:
+        raw = str(self.mobile or "")
+        if len(raw) < 8:
+            return raw
+        return f"{raw[:-8]}****{raw[-4:]}"
+
+    @property
+    def national_mobile(self) -> str:
+        return self.mobile.as_national if self.mobile else ""
+
+
+class GradeChange(models.Model):
+    """One change of a customer's intent grade: who, when, from what, why."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="grade_changes", verbose_name=_("customer")
+    )
+    from_grade = models.CharField(_("from"), max_length=1, choices=Grade.choices, blank=True)
+    to_grade = models.CharField(_("to"), max_length=1, choices=Grade.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("grade change")
+        verbose_name_plural = _("grade changes")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_grade or '–'} → {self.to_grade}"
+
+
+def _when(value: str | None) -> str:
+    """A stored ISO time in the active time zone: "HH:MM" today, else date and time."""
+    if not value:
+        return ""
+    moment = timezone.localtime(datetime.fromisoformat(value))
+    if moment.date() == timezone.localdate():
+        return formats.time_format(moment, "H:i")
+    return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+
+
+def _choice_label(choices, value) -> str:
+    return str(dict(choices).get(value, value or "–"))
+
+
+class TimelineEvent(models.Model):
+    """One touch on a customer's timeline. Written only by the per-app ``events`` modules."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER_CREATED = "customer_created", _("Customer created")
+        GRADE_CHANGED = "grade_changed", _("Grade changed")
+        OWNER_CHANGED = "owner_changed", _("Consultant changed")
+        VISIT_LOGGED = "visit_logged", _("Visit logged")
+        VISIT_CLOSED = "visit_closed", _("Customer left")
+        VISIT_LINKED = "visit_linked", _("Visit linked")
+        REMINDER_SCHEDULED = "reminder_scheduled", _("Reminder scheduled")
+        REMINDER_NOT_SCHEDULED = "reminder_not_scheduled", _("Reminder not scheduled")
+        REMINDER_SENT = "reminder_sent", _("Reminder sent")
+        REMINDER_FAILED = "reminder_failed", _("Reminder failed")
+        REMINDER_CANCELLED = "reminder_cancelled", _("Reminder cancelled")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("customer")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["customer", "-created_at", "-id"])]
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def message(self) -> str:
+        """A translated, one-line description rendered in the active language and time zone."""
+        from followup.models import Reminder  # the kinds' labels live with their app
+        from showroom.models import Channel
+
+        d = self.data
+        K = self.Kind
+        if self.kind == K.CUSTOMER_CREATED:
+            return _("Customer created (source: %(source)s).") % {
+                "source": _choice_label(Source.choices, d.get("source"))
+            }
+        if self.kind == K.GRADE_CHANGED:
+            text = _("Grade %(old)s → %(new)s.") % {"old": d.get("from") or "–", "new": d.get("to")}
+            if d.get("reason"):
+                text = f"{text} {d['reason']}"
+            return text
+        if self.kind == K.OWNER_CHANGED:
+            if d.get("rule") == "seven_day":
+                return _(
+                    "Consultant changed from %(old)s to %(new)s: the customer returned after "
+                    "more than 7 days and %(old)s had not contacted them in that time."
+                ) % {"old": d.get("old_owner", "–"), "new": d.get("new_owner", "–")}
+            return _("Consultant changed from %(old)s to %(new)s.") % {
+                "old": d.get("old_owner", "–"),
+                "new": d.get("new_owner", "–"),
+            }
+        if self.kind == K.VISIT_LOGGED:
+            text = _("%(channel)s at %(arrived)s, %(party)s person(s), consultant %(consultant)s.") % {
+                "channel": _choice_label(Channel.choices, d.get("channel")),
+                "arrived": _when(d.get("arrived_at")),
+                "party": d.get("party_size", 1),
+                "consultant": d.get("consultant", "–"),
+            }
+            if d.get("kept_original_consultant"):
+                text = f"{text} {_('The customer asked for their original consultant.')}"
+            return text
+        if self.kind == K.VISIT_CLOSED:
+            text = _("Customer left at %(left)s.") % {"left": _when(d.get("left_at"))}
+            if d.get("registered_late"):
+                late = _("Registered late (more than %(minutes)s minutes after departure).") % {
+                    "minutes": d.get("window_minutes", 10)
+                }
+                text = f"{text} {late}"
+            return text
+        if self.kind == K.VISIT_LINKED:
+            return _("Visit of %(arrived)s linked to this customer.") % {
+                "arrived": _when(d.get("arrived_at"))
+            }
+        kind_label = _choice_label(Reminder.Kind.choices, d.get("reminder_kind"))
+        if self.kind == K.REMINDER_SCHEDULED:
+            return _("%(kind)s due at %(due)s.") % {"kind": kind_label, "due": _when(d.get("due_at"))}
+        if self.kind == K.REMINDER_NOT_SCHEDULED:
+            return _("No %(kind)s: %(reason)s") % {
+                "kind": kind_label,
+                "reason": _choice_label(Reminder.SkipReason.choices, d.get("reason")),
+            }
+        if self.kind == K.REMINDER_SENT:
+            return _("%(kind)s sent at %(sent)s.") % {"kind": kind_label, "sent": _when(d.get("sent_at"))}
+        if self.kind == K.REMINDER_FAILED:
+            return _("%(kind)s failed after %(attempts)s attempt(s): %(error)s") % {
+                "kind": kind_label,
+                "attempts": d.get("attempts", 1),
+                "error": d.get("error", ""),
+            }
+        if self.kind == K.REMINDER_CANCELLED:
+            return _("%(kind)s cancelled.") % {"kind": kind_label}
+        return self.get_kind_display()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from leads import views
+
+app_name = "leads"
+urlpatterns = [
+    path("customers/", views.CustomerListView.as_view(), name="customer-list"),
+    path("customers/<int:pk>/", views.CustomerDetailView.as_view(), name="customer-detail"),
+    path("customers/<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="customer-edit"),
+    path("customers/<int:pk>/grade/", views.customer_change_grade, name="customer-grade"),
+]

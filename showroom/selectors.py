@@ -1,0 +1,32 @@
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from showroom.access import visits_for_user
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """Start and end of a calendar day in the active (showroom) time zone."""
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    return start, start + timedelta(days=1)
+
+
+def visit_register(*, user, day: date):
+    start, end = day_bounds(day)
+    return (
+        visits_for_user(user)
+        .filter(arrived_at__gte=start, arrived_at__lt=end)
+        .select_related("customer", "customer__owner", "consultant", "showroom")
+        .order_by("-arrived_at", "-pk")
+    )
+
+
+def open_visits(*, user):
+    """Visits still in progress (no departure yet), oldest first."""
+    return (
+        visits_for_user(user)
+        .filter(left_at__isnull=True)
+        .select_related("customer", "consultant", "showroom")
+        .order_by("arrived_at", "pk")
+    )

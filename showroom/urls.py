@@ -1,0 +1,12 @@
+from django.urls import path
+
+from showroom import views
+
+app_name = "showroom"
+urlpatterns = [
+    path("visits/", views.VisitListView.as_view(), name="visit-list"),
+    path("visits/new/", views.VisitCreateView.as_view(), name="visit-create"),
+    path("visits/lookup/", views.mobile_lookup, name="mobile-lookup"),
+    path("visits/<int:pk>/left/", views.visit_close, name="visit-close"),
+    path("visits/<int:pk>/link/", views.VisitLinkView.as_view(), name="visit-link"),
+]

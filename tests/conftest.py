@@ -1,0 +1,63 @@
+import pytest
+from django.test import Client
+
+from dealership.roles import Role
+from followup.sms import locmem
+from tests.factories import ShowroomFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _settings_for_tests(settings, tmp_path):
+    settings.SMS_BACKEND = "followup.sms.locmem.LocmemBackend"
+    settings.SMS_FILE_PATH = str(tmp_path / "sms")
+    settings.LANGUAGE_CODE = "en"
+    locmem.clear()
+    yield
+    locmem.clear()
+
+
+@pytest.fixture
+def sms_outbox():
+    return locmem.outbox
+
+
+@pytest.fixture
+def showroom(db):
+    return ShowroomFactory(name="Pudong", sms_signature="Pudong Motors")
+
+
+@pytest.fixture
+def other_showroom(db):
+    return ShowroomFactory(name="Hangzhou", sms_signature="Hangzhou Motors")
+
+
+@pytest.fixture
+def consultant(showroom):
+    return UserFactory(username="li", first_name="Na", last_name="Li", showroom=showroom)
+
+
+@pytest.fixture
+def second_consultant(showroom):
+    return UserFactory(username="zhao", first_name="Lei", last_name="Zhao", showroom=showroom)
+
+
+@pytest.fixture
+def manager(showroom):
+    return UserFactory(username="wang", first_name="Wei", last_name="Wang", showroom=showroom,
+                       role=Role.SALES_MANAGER)
+
+
+@pytest.fixture
+def outsider(other_showroom):
+    return UserFactory(username="hz", showroom=other_showroom, role=Role.SALES_MANAGER)
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def login():
+    return _client_for

@@ -1,0 +1,46 @@
+import factory
+from django.contrib.auth.models import Group
+
+from dealership.models import Showroom, User
+from dealership.roles import Role
+from leads.models import Customer, Grade
+
+
+class ShowroomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Showroom
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Showroom {n}")
+    sms_signature = "Test Motors"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    showroom = factory.SubFactory(ShowroomFactory)
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-only")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        role = extracted or Role.SALES_CONSULTANT
+        self.groups.add(Group.objects.get(name=Role(role).value))
+        self.save()
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    showroom = factory.SubFactory(ShowroomFactory)
+    name = factory.Faker("name")
+    mobile = factory.Sequence(lambda n: f"+86139{n:08d}")
+    owner = factory.SubFactory(UserFactory, showroom=factory.SelfAttribute("..showroom"))
+    grade = Grade.A
+    sms_consent = True
