@@ -8,7 +8,11 @@ from dealership.models import Notification, Showroom, User
 @admin.register(Showroom)
 class ShowroomAdmin(admin.ModelAdmin):
     list_display = [
-        "name", "timezone", "sms_signature", "quiet_hours_start", "quiet_hours_end",
+        "name",
+        "timezone",
+        "sms_signature",
+        "quiet_hours_start",
+        "quiet_hours_end",
         "thank_you_sms_delay_minutes",
     ]
     search_fields = ["name"]

@@ -186,7 +186,11 @@ class Notification(models.Model):
         "leads.Customer", on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
     )
     actor = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("by"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

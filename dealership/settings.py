@@ -60,7 +60,7 @@ DEBUG = env_bool("DEBUG", True)
 VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"
+_DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105 — refused when DEBUG is off
 SECRET_KEY = env("SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -72,9 +72,7 @@ if not DEBUG:
             "a random string of at least 50 characters."
         )
     if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured(
-            "Production mode (DEBUG=false) needs ALLOWED_HOSTS, e.g. crm.example.com"
-        )
+        raise ImproperlyConfigured("Production mode (DEBUG=false) needs ALLOWED_HOSTS, e.g. crm.example.com")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

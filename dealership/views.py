@@ -10,7 +10,7 @@ from showroom import selectors as showroom_selectors
 
 @login_required
 def home(request):
-    """"My day": today's visits, open visits, upcoming reminders and notifications."""
+    """ "My day": today's visits, open visits, upcoming reminders and notifications."""
     user = request.user
     today = timezone.localdate()
     visits = showroom_selectors.visit_register(user=user, day=today)
@@ -21,8 +21,9 @@ def home(request):
         "visits": list(visits[:30]),
         "reminders": list(upcoming_reminders(user=user)),
         "notifications": list(
-            Notification.objects.filter(recipient=user, read_at__isnull=True)
-            .select_related("customer", "actor")[:20]
+            Notification.objects.filter(recipient=user, read_at__isnull=True).select_related(
+                "customer", "actor"
+            )[:20]
         ),
     }
     return render(request, "dealership/home.html", ctx)
@@ -37,7 +38,5 @@ def notifications_badge(request):
 @login_required
 @require_POST
 def notifications_mark_read(request):
-    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
     return redirect("home")

@@ -14,8 +14,20 @@ class ReminderAdmin(admin.ModelAdmin):
     date_hierarchy = "due_at"
     search_fields = ["customer__name", "customer__mobile", "idempotency_key"]
     readonly_fields = [
-        "showroom", "customer", "kind", "channel", "status", "attempts", "last_error",
-        "claimed_at", "sent_at", "idempotency_key", "context", "body", "created_at", "updated_at",
+        "showroom",
+        "customer",
+        "kind",
+        "channel",
+        "status",
+        "attempts",
+        "last_error",
+        "claimed_at",
+        "sent_at",
+        "idempotency_key",
+        "context",
+        "body",
+        "created_at",
+        "updated_at",
     ]
     fields = ["due_at", *readonly_fields]
     actions = ["cancel", "retry"]
@@ -26,9 +38,7 @@ class ReminderAdmin(admin.ModelAdmin):
     @admin.action(description=_("Cancel selected reminders"))
     def cancel(self, request, queryset):
         done = sum(reminder_cancel(reminder=r, by=request.user) for r in queryset)
-        self.message_user(
-            request, ngettext("%d reminder cancelled.", "%d reminders cancelled.", done) % done
-        )
+        self.message_user(request, ngettext("%d reminder cancelled.", "%d reminders cancelled.", done) % done)
 
     @admin.action(description=_("Retry selected failed reminders"))
     def retry(self, request, queryset):

@@ -28,9 +28,7 @@ def reminder_not_scheduled_event(*, customer: Customer, reminder_kind: str, reas
 
 
 def reminder_sent_event(*, reminder) -> TimelineEvent:
-    return _reminder_event(
-        reminder, TimelineEvent.Kind.REMINDER_SENT, sent_at=reminder.sent_at.isoformat()
-    )
+    return _reminder_event(reminder, TimelineEvent.Kind.REMINDER_SENT, sent_at=reminder.sent_at.isoformat())
 
 
 def reminder_failed_event(*, reminder) -> TimelineEvent:

@@ -16,16 +16,14 @@ def validate_placeholders(body: str) -> None:
     try:
         fields = {name for _lit, name, _spec, _conv in string.Formatter().parse(body) if name is not None}
     except ValueError as exc:
-        raise ValidationError(
-            _("The text has an unmatched brace: %(error)s"), params={"error": exc}
-        ) from exc
+        raise ValidationError(_("The text has an unmatched brace: %(error)s"), params={"error": exc}) from exc
     unknown = sorted(fields - set(PLACEHOLDERS))
     if unknown:
         raise ValidationError(
             _("Unknown placeholder(s): %(unknown)s. Use only: %(known)s."),
             params={
-                "unknown": ", ".join("{%s}" % name for name in unknown),
-                "known": ", ".join("{%s}" % name for name in PLACEHOLDERS),
+                "unknown": ", ".join(f"{{{name}}}" for name in unknown),
+                "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
             },
         )
 
@@ -67,9 +65,7 @@ class Reminder(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     due_at = models.DateTimeField(_("due at"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
@@ -120,9 +116,7 @@ class SmsTemplate(TimeStampedModel):
         verbose_name = _("SMS template")
         verbose_name_plural = _("SMS templates")
         constraints = [
-            models.UniqueConstraint(
-                fields=["showroom", "kind", "language"], name="sms_template_unique"
-            )
+            models.UniqueConstraint(fields=["showroom", "kind", "language"], name="sms_template_unique")
         ]
 
     def __str__(self) -> str:

@@ -170,9 +170,7 @@ def reminders_claim_due(*, now: datetime | None = None, limit: int | None = None
         Reminder.objects.filter(pk__in=ids, status=Reminder.Status.PENDING).update(
             status=Reminder.Status.CLAIMED, claimed_at=now, claim_token=token
         )
-        claimed = list(
-            Reminder.objects.filter(pk__in=ids, claim_token=token).values_list("pk", flat=True)
-        )
+        claimed = list(Reminder.objects.filter(pk__in=ids, claim_token=token).values_list("pk", flat=True))
     return claimed, token
 
 
@@ -180,12 +178,10 @@ def reminders_recover_stale(*, now: datetime | None = None) -> tuple[int, int]:
     """Put back rows whose broker message was lost; fail rows whose worker died mid-send."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
-    requeued = Reminder.objects.filter(
-        status=Reminder.Status.CLAIMED, claimed_at__lt=cutoff
-    ).update(status=Reminder.Status.PENDING, claim_token=None)
-    crashed = list(
-        Reminder.objects.filter(status=Reminder.Status.SENDING, claimed_at__lt=cutoff)
+    requeued = Reminder.objects.filter(status=Reminder.Status.CLAIMED, claimed_at__lt=cutoff).update(
+        status=Reminder.Status.PENDING, claim_token=None
     )
+    crashed = list(Reminder.objects.filter(status=Reminder.Status.SENDING, claimed_at__lt=cutoff))
     for reminder in crashed:
         with transaction.atomic():
             updated = Reminder.objects.filter(
@@ -212,11 +208,11 @@ def render_body(reminder: Reminder) -> str:
     customer = reminder.customer
     showroom = reminder.showroom
     language = customer.language
-    template = SmsTemplate.objects.filter(
-        showroom=showroom, kind=reminder.kind, language=language
-    ).first()
-    body = template.body if template else DEFAULT_BODIES[reminder.kind].get(
-        language, DEFAULT_BODIES[reminder.kind]["en"]
+    template = SmsTemplate.objects.filter(showroom=showroom, kind=reminder.kind, language=language).first()
+    body = (
+        template.body
+        if template
+        else DEFAULT_BODIES[reminder.kind].get(language, DEFAULT_BODIES[reminder.kind]["en"])
     )
     owner = customer.owner
     values = {
@@ -231,9 +227,9 @@ def render_body(reminder: Reminder) -> str:
 def reminder_send(*, reminder_id: int, token: str | uuid.UUID, now: datetime | None = None) -> str:
     """Send one claimed reminder. Safe to run any number of times for the same claim."""
     now = now or timezone.now()
-    taken = Reminder.objects.filter(
-        pk=reminder_id, status=Reminder.Status.CLAIMED, claim_token=token
-    ).update(status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    taken = Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.CLAIMED, claim_token=token).update(
+        status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
     if taken != 1:
         return "skipped"
     try:

@@ -20,13 +20,9 @@ def parse_mobile(raw: str) -> PhoneNumber:
     try:
         number = PhoneNumber.from_string(text, region=settings.PHONENUMBER_DEFAULT_REGION)
     except phonenumbers.NumberParseException as exc:
-        raise ValidationError(
-            _("This is not a valid mobile number."), code="invalid_mobile"
-        ) from exc
+        raise ValidationError(_("This is not a valid mobile number."), code="invalid_mobile") from exc
     if not number.is_valid():
         raise ValidationError(_("This is not a valid mobile number."), code="invalid_mobile")
     if phonenumbers.number_type(number) not in MOBILE_TYPES:
-        raise ValidationError(
-            _("This is a landline number; enter a mobile number."), code="not_mobile"
-        )
+        raise ValidationError(_("This is a landline number; enter a mobile number."), code="not_mobile")
     return number

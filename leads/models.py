@@ -58,12 +58,8 @@ class Customer(TimeStampedModel):
     )
     grade = models.CharField(_("intent grade"), max_length=1, choices=Grade.choices, default=Grade.C)
     sms_consent = models.BooleanField(_("agrees to SMS"), default=False)
-    language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
-    )
-    last_contact_at = models.DateTimeField(
-        _("last contact by their consultant"), null=True, blank=True
-    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    last_contact_at = models.DateTimeField(_("last contact by their consultant"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

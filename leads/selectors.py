@@ -25,7 +25,7 @@ def customer_changes(*, customer: Customer, limit: int = 20) -> list[dict]:
     """Field-level change history (who, when, what) from django-simple-history."""
     records = list(customer.history.select_related("history_user").order_by("-history_date")[: limit + 1])
     rows = []
-    for newer, older in zip(records, records[1:] + [None]):
+    for newer, older in zip(records, [*records[1:], None], strict=True):
         if older is None:
             if len(records) > limit:
                 break

@@ -14,9 +14,7 @@ class DuplicateMobile(ValidationError):
     """The mobile already belongs to a customer of this showroom (carried in ``existing``)."""
 
     def __init__(self, existing: Customer):
-        super().__init__(
-            _("A customer with this mobile already exists."), code="duplicate_mobile"
-        )
+        super().__init__(_("A customer with this mobile already exists."), code="duplicate_mobile")
         self.existing = existing
 
 
@@ -86,9 +84,7 @@ def customer_set_owner(*, customer: Customer, owner, by, rule: str = "manual") -
     customer.owner = owner
     customer.last_contact_at = timezone.now()
     customer.save(update_fields=["owner", "last_contact_at", "updated_at"])
-    events.owner_changed_event(
-        customer=customer, old_owner=old_owner, new_owner=owner, rule=rule, by=by
-    )
+    events.owner_changed_event(customer=customer, old_owner=old_owner, new_owner=owner, rule=rule, by=by)
     if old_owner is not None and old_owner != by:
         Notification.objects.create(
             recipient=old_owner,

@@ -52,9 +52,7 @@ class VisitForm(forms.Form):
         label=_("Customer agrees to receive SMS from us"), required=False, initial=True
     )
     model_of_interest = forms.CharField(label=_("Model of interest"), max_length=100, required=False)
-    source = forms.ChoiceField(
-        label=_("Source"), choices=[("", "—"), *Source.choices], required=False
-    )
+    source = forms.ChoiceField(label=_("Source"), choices=[("", "—"), *Source.choices], required=False)
     grade = forms.ChoiceField(label=_("Intent grade"), choices=[("", "—"), *Grade.choices], required=False)
     notes = forms.CharField(
         label=_("Notes"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -37,9 +37,7 @@ class Visit(TimeStampedModel):
         related_name="visits",
         verbose_name=_("consultant"),
     )
-    channel = models.CharField(
-        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WALK_IN
-    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WALK_IN)
     arrived_at = models.DateTimeField(_("arrived at"), default=timezone.now)
     left_at = models.DateTimeField(_("left at"), null=True, blank=True)
     registered_at = models.DateTimeField(
@@ -66,9 +64,7 @@ class Visit(TimeStampedModel):
                 name="visit_leaves_after_arrival",
                 violation_error_message=_("The departure time cannot be before the arrival time."),
             ),
-            models.CheckConstraint(
-                condition=models.Q(party_size__gte=1), name="visit_party_size_positive"
-            ),
+            models.CheckConstraint(condition=models.Q(party_size__gte=1), name="visit_party_size_positive"),
         ]
         indexes = [
             models.Index(fields=["showroom", "-arrived_at"]),

@@ -124,9 +124,7 @@ def visit_create(
         if not keep_original_consultant and ownership_should_transfer(
             customer=customer, receiving=consultant, now=now
         ):
-            transferred = customer_set_owner(
-                customer=customer, owner=consultant, by=by, rule="seven_day"
-            )
+            transferred = customer_set_owner(customer=customer, owner=consultant, by=by, rule="seven_day")
         if original_owner is not None and original_owner != consultant and not transferred:
             Notification.objects.create(
                 recipient=original_owner,
@@ -164,9 +162,7 @@ def visit_create(
     if customer is not None:
         customer_touch(customer=customer, by=consultant)
         events.visit_logged_event(visit=visit, by=by, kept_original=keep_original_consultant and returning)
-    return VisitResult(
-        visit=visit, customer=customer, returning=returning, ownership_transferred=transferred
-    )
+    return VisitResult(visit=visit, customer=customer, returning=returning, ownership_transferred=transferred)
 
 
 @transaction.atomic

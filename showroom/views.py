@@ -136,14 +136,12 @@ def _next_url(request, default: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_close(request, pk):
-    """"Customer left": POST records the departure; safe to submit twice."""
+    """ "Customer left": POST records the departure; safe to submit twice."""
     visit = visit_for_user(request.user, pk, for_edit=True)
     form = VisitCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            closed = services.visit_close(
-                visit=visit, left_at=form.cleaned_data["left_at"], by=request.user
-            )
+            closed = services.visit_close(visit=visit, left_at=form.cleaned_data["left_at"], by=request.user)
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
@@ -153,7 +151,8 @@ def visit_close(request, pk):
                 messages.info(request, _("This visit's departure was already recorded."))
             default = (
                 reverse("leads:customer-detail", args=[visit.customer_id])
-                if visit.customer_id and customers_for_user(request.user).filter(pk=visit.customer_id).exists()
+                if visit.customer_id
+                and customers_for_user(request.user).filter(pk=visit.customer_id).exists()
                 else reverse("showroom:visit-list")
             )
             return redirect(_next_url(request, default))

@@ -43,8 +43,9 @@ def second_consultant(showroom):
 
 @pytest.fixture
 def manager(showroom):
-    return UserFactory(username="wang", first_name="Wei", last_name="Wang", showroom=showroom,
-                       role=Role.SALES_MANAGER)
+    return UserFactory(
+        username="wang", first_name="Wei", last_name="Wang", showroom=showroom, role=Role.SALES_MANAGER
+    )
 
 
 @pytest.fixture

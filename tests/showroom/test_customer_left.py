@@ -19,7 +19,10 @@ SHANGHAI_AFTERNOON = datetime.fromisoformat("2026-11-20T14:00:00+08:00")
 def _open_visit(consultant, **customer_kwargs):
     customer = CustomerFactory(showroom=consultant.showroom, owner=consultant, **customer_kwargs)
     return visit_create(
-        showroom=consultant.showroom, consultant=consultant, by=consultant, channel="walk_in",
+        showroom=consultant.showroom,
+        consultant=consultant,
+        by=consultant,
+        channel="walk_in",
         mobile=customer.mobile,
     ).visit
 
@@ -97,7 +100,9 @@ def test_customer_without_mobile_gets_no_sms_and_timeline_says_why(consultant):
 
 
 def test_anonymous_visit_closes_without_any_reminder(consultant):
-    visit = visit_create(showroom=consultant.showroom, consultant=consultant, by=consultant, channel="walk_in").visit
+    visit = visit_create(
+        showroom=consultant.showroom, consultant=consultant, by=consultant, channel="walk_in"
+    ).visit
     visit_close(visit=visit, by=consultant)
     visit.refresh_from_db()
     assert visit.left_at is not None

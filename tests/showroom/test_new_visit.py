@@ -97,7 +97,9 @@ def test_mobile_lookup_shows_returning_customer_and_their_consultant(login, cons
 
 def test_mobile_lookup_says_new_for_unknown_and_hides_other_showrooms(login, consultant, outsider):
     CustomerFactory(showroom=outsider.showroom, owner=outsider, mobile="+8613912345678")
-    body = login(consultant).get(reverse("showroom:mobile-lookup"), {"mobile": "13912345678"}).content.decode()
+    body = (
+        login(consultant).get(reverse("showroom:mobile-lookup"), {"mobile": "13912345678"}).content.decode()
+    )
     assert "New customer." in body and "Returning" not in body
 
 
@@ -121,13 +123,24 @@ def _returning_after(days, *, consultant, second_consultant, contacted_days_ago=
     customer = CustomerFactory(showroom=consultant.showroom, owner=consultant, mobile="+8613912345678")
     start = timezone.now() - timedelta(days=days)
     with time_machine.travel(start, tick=False):
-        visit_create(showroom=consultant.showroom, consultant=consultant, by=consultant,
-                     channel="walk_in", mobile=customer.mobile)
+        visit_create(
+            showroom=consultant.showroom,
+            consultant=consultant,
+            by=consultant,
+            channel="walk_in",
+            mobile=customer.mobile,
+        )
     if contacted_days_ago is not None:
         customer.last_contact_at = timezone.now() - timedelta(days=contacted_days_ago)
         customer.save()
-    visit_create(showroom=consultant.showroom, consultant=second_consultant, by=second_consultant,
-                 channel="walk_in", mobile=customer.mobile, keep_original_consultant=keep)
+    visit_create(
+        showroom=consultant.showroom,
+        consultant=second_consultant,
+        by=second_consultant,
+        channel="walk_in",
+        mobile=customer.mobile,
+        keep_original_consultant=keep,
+    )
     customer.refresh_from_db()
     return customer
 
@@ -146,12 +159,15 @@ def test_ownership_stays_within_seven_days(consultant, second_consultant):
 
 
 def test_ownership_stays_when_consultant_called_recently(consultant, second_consultant):
-    customer = _returning_after(10, consultant=consultant, second_consultant=second_consultant,
-                                contacted_days_ago=2)
+    customer = _returning_after(
+        10, consultant=consultant, second_consultant=second_consultant, contacted_days_ago=2
+    )
     assert customer.owner == consultant
 
 
 def test_ownership_stays_when_customer_asks_for_original_consultant(consultant, second_consultant):
     customer = _returning_after(10, consultant=consultant, second_consultant=second_consultant, keep=True)
     assert customer.owner == consultant
-    assert "asked for their original consultant" in customer.timeline.filter(kind="visit_logged").first().message
+    assert (
+        "asked for their original consultant" in customer.timeline.filter(kind="visit_logged").first().message
+    )

@@ -6,7 +6,6 @@ Idempotent: running it again changes nothing that is already there.
 from datetime import timedelta
 
 import time_machine
-
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -118,6 +117,8 @@ class Command(BaseCommand):
                 party_size=3,
                 notes="Looked at SUVs, left no number yet.",
             )
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: showroom '{showroom.name}', logins use password '{DEMO_PASSWORD}'."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: showroom '{showroom.name}', logins use password '{DEMO_PASSWORD}'."
+            )
+        )

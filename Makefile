@@ -1,0 +1,53 @@
+# Showroom CRM — the two commands a new machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate demo lint messages vendor clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+# Web server, Celery worker and Celery beat in one terminal; Ctrl-C stops them all.
+run: demo
+	@echo "Showroom CRM on http://$(HOST):$(PORT)/ — demo logins in README.md; Ctrl-C stops everything."
+	@trap 'kill 0' INT TERM EXIT; \
+	$(VENV)/bin/celery -A dealership worker --loglevel=INFO --concurrency=2 --without-mingle --without-gossip & \
+	$(VENV)/bin/celery -A dealership beat --loglevel=INFO --schedule=var/celerybeat-schedule & \
+	$(PY) manage.py runserver $(HOST):$(PORT); \
+	wait
+
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+# Update the translation catalogue after changing strings (needs GNU gettext).
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=static/vendor --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+# Refresh the vendored front-end assets from npm (versions in static/vendor/package.json).
+vendor:
+	rm -rf var/npm && mkdir -p var/npm && cp static/vendor/package.json var/npm/
+	cd var/npm && npm install --no-audit --no-fund --silent
+	cp var/npm/node_modules/bootstrap/dist/css/bootstrap.min.css* static/vendor/bootstrap/
+	cp var/npm/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* static/vendor/bootstrap/
+	cp var/npm/node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+
+clean:
+	rm -rf var $(VENV)

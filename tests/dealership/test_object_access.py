@@ -1,0 +1,88 @@
+"""Every URL that takes an object id answers 404 to staff who may not see that object.
+
+The test walks the URLconf, so a new view with an id is covered automatically: it fails
+until the view's object kind is added to OBJECT_FOR below.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from showroom.services import visit_create
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+# url name -> which fixture object's pk the URL takes
+OBJECT_FOR = {
+    "leads:customer-detail": "customer",
+    "leads:customer-edit": "customer",
+    "leads:customer-grade": "customer",
+    "showroom:visit-close": "visit",
+    "showroom:visit-link": "anonymous_visit",
+}
+
+
+def _patterns_with_ids(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin" or (entry.app_name or "").startswith("admin"):
+                continue  # the Django admin has its own permission checks
+            ns = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from _patterns_with_ids(entry, ns)
+        elif isinstance(entry, URLPattern) and entry.pattern.converters and entry.name:
+            yield f"{prefix}{entry.name}"
+
+
+@pytest.fixture
+def objects(consultant):
+    customer = CustomerFactory(
+        showroom=consultant.showroom, owner=consultant, name="秘密客户", mobile="+8613912345678"
+    )
+    visit = visit_create(
+        showroom=consultant.showroom,
+        consultant=consultant,
+        by=consultant,
+        channel="walk_in",
+        mobile=customer.mobile,
+    ).visit
+    anonymous = visit_create(
+        showroom=consultant.showroom,
+        consultant=consultant,
+        by=consultant,
+        channel="walk_in",
+        notes="秘密备注",
+    ).visit
+    return {"customer": customer, "visit": visit, "anonymous_visit": anonymous}
+
+
+def test_every_url_with_an_id_is_listed_here():
+    assert sorted(_patterns_with_ids()) == sorted(OBJECT_FOR)
+
+
+@pytest.mark.parametrize("url_name", sorted(OBJECT_FOR))
+def test_other_consultant_and_other_showroom_get_404(url_name, objects, login, second_consultant, outsider):
+    url = reverse(url_name, args=[objects[OBJECT_FOR[url_name]].pk])
+    for intruder in (second_consultant, outsider):
+        client = login(intruder)
+        for response in (client.get(url), client.post(url, {"grade": "F", "mobile": "13900000000"})):
+            assert response.status_code in (404, 405), (url_name, intruder, response.status_code)
+            body = response.content.decode()
+            assert "秘密" not in body and "13912345678" not in body
+
+
+@pytest.mark.parametrize("url_name", sorted(OBJECT_FOR))
+def test_anonymous_users_are_sent_to_login(url_name, objects, client):
+    url = reverse(url_name, args=[objects[OBJECT_FOR[url_name]].pk])
+    response = client.get(url)
+    assert response.status_code in (302, 405)
+    if response.status_code == 302:
+        assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("url_name", sorted(OBJECT_FOR))
+def test_the_owner_and_the_manager_can_open_it(url_name, objects, login, consultant, manager):
+    url = reverse(url_name, args=[objects[OBJECT_FOR[url_name]].pk])
+    for user in (consultant, manager):
+        response = login(user).get(url)
+        assert response.status_code in (200, 405), (url_name, user)
