@@ -224,7 +224,8 @@ class TimelineEvent(models.Model):
                 "consultant": d.get("consultant", "–"),
             }
             if d.get("kept_original_consultant"):
-                text = f"{text} {_('The customer asked for their original consultant.')}"
+                kept = _("The customer asked for their original consultant.")
+                text = f"{text} {kept}"
             return text
         if self.kind == K.VISIT_CLOSED:
             text = _("Customer left at %(left)s.") % {"left": _when(d.get("left_at"))}

@@ -15,7 +15,7 @@ class ConsoleBackend:
     def send(self, message) -> None:
         with self._lock:
             self.stream.write(
-                f"----- SMS {timezone.now():%Y-%m-%d %H:%M:%S %Z} -----\n"
+                f"----- SMS {timezone.localtime():%Y-%m-%d %H:%M:%S %Z} -----\n"
                 f"To: {message.to}\nKey: {message.idempotency_key}\n\n{message.body}\n"
                 "--------------------------------\n"
             )
