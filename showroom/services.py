@@ -173,7 +173,9 @@ def visit_close(*, visit: Visit, left_at: datetime | None = None, by) -> bool:
     """
     now = timezone.now()
     left_at = left_at or now
-    visit = Visit.objects.select_for_update().select_related("showroom", "customer").get(pk=visit.pk)
+    visit = (
+        Visit.objects.select_for_update(of=("self",)).select_related("showroom", "customer").get(pk=visit.pk)
+    )
     if visit.left_at is not None:
         return False
     if left_at < visit.arrived_at:
