@@ -63,7 +63,23 @@ class GradeChangeForm(forms.Form):
 
 
 class CustomerForm(forms.ModelForm):
+    mobile = MobileField(required=False)
+
     class Meta:
         model = Customer
-        fields = ["name", "sms_consent", "language"]
+        fields = ["name", "mobile", "sms_consent", "language"]
         widgets = {"language": forms.Select(choices=settings.LANGUAGES)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.mobile:
+            self.initial["mobile"] = self.instance.mobile.as_national
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("name", "").strip() and not cleaned.get("mobile"):
+            raise forms.ValidationError(_("Give at least a name or a mobile number."))
+        return cleaned
+
+    def validate_unique(self):
+        """Uniqueness of the mobile is checked by the service, which names the existing customer."""

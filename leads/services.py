@@ -103,10 +103,23 @@ def customer_touch(*, customer: Customer, by) -> None:
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, by, name: str, sms_consent: bool, language: str) -> Customer:
+def customer_update(
+    *, customer: Customer, by, name: str, mobile, sms_consent: bool, language: str
+) -> Customer:
+    """Edit contact data. A mobile that belongs to another customer raises DuplicateMobile."""
+    if mobile:
+        existing = (
+            Customer.objects.filter(showroom_id=customer.showroom_id, mobile=mobile)
+            .exclude(pk=customer.pk)
+            .select_related("owner")
+            .first()
+        )
+        if existing is not None:
+            raise DuplicateMobile(existing)
     customer.name = name.strip()
+    customer.mobile = mobile or ""
     customer.sms_consent = sms_consent
     customer.language = language
-    customer.full_clean(exclude=["owner", "showroom"])
-    customer.save(update_fields=["name", "sms_consent", "language", "updated_at"])
+    customer.full_clean(exclude=["owner", "showroom"], validate_constraints=False)
+    customer.save(update_fields=["name", "mobile", "sms_consent", "language", "updated_at"])
     return customer

@@ -9,7 +9,7 @@ from django_filters.views import FilterView
 
 from followup.selectors import customer_reminders
 from leads import selectors, services
-from leads.access import customer_for_user, customers_editable_by
+from leads.access import customer_for_user, customers_editable_by, customers_for_user
 from leads.forms import CustomerFilter, CustomerForm, GradeChangeForm
 from showroom.models import Visit
 
@@ -68,13 +68,21 @@ class CustomerUpdateView(LoginRequiredMixin, UpdateView):
         return customer_for_user(self.request.user, self.kwargs["pk"], for_edit=True)
 
     def form_valid(self, form):
-        services.customer_update(
-            customer=self.object,
-            by=self.request.user,
-            name=form.cleaned_data["name"],
-            sms_consent=form.cleaned_data["sms_consent"],
-            language=form.cleaned_data["language"],
-        )
+        try:
+            services.customer_update(
+                customer=self.object,
+                by=self.request.user,
+                name=form.cleaned_data["name"],
+                mobile=form.cleaned_data["mobile"],
+                sms_consent=form.cleaned_data["sms_consent"],
+                language=form.cleaned_data["language"],
+            )
+        except services.DuplicateMobile as dup:
+            form.add_error("mobile", dup.messages[0])
+            visible = customers_for_user(self.request.user).filter(pk=dup.existing.pk).exists()
+            return self.render_to_response(
+                self.get_context_data(form=form, existing=dup.existing, existing_visible=visible)
+            )
         messages.success(self.request, _("Customer saved."))
         return redirect("leads:customer-detail", self.object.pk)
 

@@ -73,3 +73,27 @@ def test_manager_sees_who_changed_what_on_the_customer_page(login, consultant, m
     page = login(manager).get(f"/customers/{customer.pk}/").content.decode()
     assert "Change history" in page and "王 → 王建国" in page
     assert "Change history" not in client.get(f"/customers/{customer.pk}/").content.decode()
+
+
+def test_editing_to_a_mobile_of_another_customer_offers_that_customer(login, consultant, showroom):
+    existing = CustomerFactory(showroom=showroom, owner=consultant, name="张伟", mobile="+8613912345678")
+    customer = customer_create(showroom=showroom, by=consultant, owner=consultant, name="王")
+    response = login(consultant).post(
+        f"/customers/{customer.pk}/edit/",
+        {"name": "王", "mobile": "139 1234 5678", "sms_consent": "on", "language": "zh-hans"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "A customer with this mobile already exists." in body
+    assert "This mobile belongs to 张伟." in body and f"/customers/{existing.pk}/" in body
+    customer.refresh_from_db()
+    assert customer.mobile == ""
+
+
+def test_editing_the_mobile_normalises_it(login, consultant, showroom):
+    customer = customer_create(showroom=showroom, by=consultant, owner=consultant, name="王")
+    login(consultant).post(
+        f"/customers/{customer.pk}/edit/", {"name": "王", "mobile": "139-1234-5678", "language": "en"}
+    )
+    customer.refresh_from_db()
+    assert str(customer.mobile) == "+8613912345678" and customer.sms_consent is False
