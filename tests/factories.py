@@ -44,3 +44,17 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(UserFactory, showroom=factory.SelfAttribute("..showroom"))
     grade = Grade.A
     sms_consent = True
+
+
+def walk_in(consultant, *, mobile="", **kwargs):
+    """Log a walk-in through the real service, received by ``consultant``; returns the Visit."""
+    from showroom.services import visit_create
+
+    return visit_create(
+        showroom=consultant.showroom,
+        consultant=consultant,
+        by=consultant,
+        channel="walk_in",
+        mobile=mobile,
+        **kwargs,
+    ).visit

@@ -2,8 +2,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from dealership.roles import Role
-from showroom.services import visit_close, visit_create
-from tests.factories import CustomerFactory
+from showroom.services import visit_close
+from tests.factories import CustomerFactory, walk_in
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +18,7 @@ def test_my_day_lists_todays_visits_and_upcoming_reminders(
     mine = CustomerFactory(showroom=consultant.showroom, owner=consultant, name="张伟")
     theirs = CustomerFactory(showroom=consultant.showroom, owner=second_consultant, name="王芳")
     for owner, customer in ((consultant, mine), (second_consultant, theirs)):
-        visit = visit_create(
-            showroom=owner.showroom, consultant=owner, by=owner, channel="walk_in", mobile=customer.mobile
-        ).visit
+        visit = walk_in(owner, mobile=customer.mobile)
         visit_close(visit=visit, by=owner)
     client = login(consultant)
     with django_assert_max_num_queries(12):

@@ -7,8 +7,7 @@ until the view's object kind is added to OBJECT_FOR below.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from showroom.services import visit_create
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, walk_in
 
 pytestmark = pytest.mark.django_db
 
@@ -39,20 +38,8 @@ def objects(consultant):
     customer = CustomerFactory(
         showroom=consultant.showroom, owner=consultant, name="秘密客户", mobile="+8613912345678"
     )
-    visit = visit_create(
-        showroom=consultant.showroom,
-        consultant=consultant,
-        by=consultant,
-        channel="walk_in",
-        mobile=customer.mobile,
-    ).visit
-    anonymous = visit_create(
-        showroom=consultant.showroom,
-        consultant=consultant,
-        by=consultant,
-        channel="walk_in",
-        notes="秘密备注",
-    ).visit
+    visit = walk_in(consultant, mobile=customer.mobile)
+    anonymous = walk_in(consultant, notes="秘密备注")
     return {"customer": customer, "visit": visit, "anonymous_visit": anonymous}
 
 

@@ -10,8 +10,8 @@ from followup import services, tasks
 from followup.models import Reminder, SmsTemplate
 from followup.sms import SmsError
 from leads.models import TimelineEvent
-from showroom.services import visit_close, visit_create
-from tests.factories import CustomerFactory
+from showroom.services import visit_close
+from tests.factories import CustomerFactory, walk_in
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +25,7 @@ def visit_reminder(consultant):
         showroom=consultant.showroom, owner=consultant, name="张伟", mobile="+8613912345678"
     )
     with time_machine.travel(AFTERNOON - timedelta(minutes=40), tick=False):
-        visit = visit_create(
-            showroom=consultant.showroom,
-            consultant=consultant,
-            by=consultant,
-            channel="walk_in",
-            mobile=customer.mobile,
-        ).visit
+        visit = walk_in(consultant, mobile=customer.mobile)
     with time_machine.travel(AFTERNOON, tick=False):
         visit_close(visit=visit, by=consultant)
     return Reminder.objects.get()

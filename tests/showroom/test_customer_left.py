@@ -8,8 +8,8 @@ from django.utils import timezone
 from followup.models import Reminder
 from leads.models import TimelineEvent
 from showroom.models import Visit
-from showroom.services import visit_close, visit_create
-from tests.factories import CustomerFactory
+from showroom.services import visit_close
+from tests.factories import CustomerFactory, walk_in
 
 pytestmark = pytest.mark.django_db
 
@@ -18,13 +18,7 @@ SHANGHAI_AFTERNOON = datetime.fromisoformat("2026-11-20T14:00:00+08:00")
 
 def _open_visit(consultant, **customer_kwargs):
     customer = CustomerFactory(showroom=consultant.showroom, owner=consultant, **customer_kwargs)
-    return visit_create(
-        showroom=consultant.showroom,
-        consultant=consultant,
-        by=consultant,
-        channel="walk_in",
-        mobile=customer.mobile,
-    ).visit
+    return walk_in(consultant, mobile=customer.mobile)
 
 
 @time_machine.travel(SHANGHAI_AFTERNOON, tick=False)
@@ -100,9 +94,7 @@ def test_customer_without_mobile_gets_no_sms_and_timeline_says_why(consultant):
 
 
 def test_anonymous_visit_closes_without_any_reminder(consultant):
-    visit = visit_create(
-        showroom=consultant.showroom, consultant=consultant, by=consultant, channel="walk_in"
-    ).visit
+    visit = walk_in(consultant)
     visit_close(visit=visit, by=consultant)
     visit.refresh_from_db()
     assert visit.left_at is not None

@@ -9,8 +9,7 @@ from dealership.models import Notification
 from leads.models import Customer, TimelineEvent
 from showroom.forms import VisitForm
 from showroom.models import Visit
-from showroom.services import visit_create
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, walk_in
 
 pytestmark = pytest.mark.django_db
 
@@ -123,24 +122,11 @@ def _returning_after(days, *, consultant, second_consultant, contacted_days_ago=
     customer = CustomerFactory(showroom=consultant.showroom, owner=consultant, mobile="+8613912345678")
     start = timezone.now() - timedelta(days=days)
     with time_machine.travel(start, tick=False):
-        visit_create(
-            showroom=consultant.showroom,
-            consultant=consultant,
-            by=consultant,
-            channel="walk_in",
-            mobile=customer.mobile,
-        )
+        walk_in(consultant, mobile=customer.mobile)
     if contacted_days_ago is not None:
         customer.last_contact_at = timezone.now() - timedelta(days=contacted_days_ago)
         customer.save()
-    visit_create(
-        showroom=consultant.showroom,
-        consultant=second_consultant,
-        by=second_consultant,
-        channel="walk_in",
-        mobile=customer.mobile,
-        keep_original_consultant=keep,
-    )
+    walk_in(second_consultant, mobile=customer.mobile, keep_original_consultant=keep)
     customer.refresh_from_db()
     return customer
 
