@@ -238,8 +238,13 @@ def reminder_send(*, reminder_id: int, token: str | uuid.UUID, now: datetime | N
         return "vanished"
     customer = reminder.customer
 
+    # Every later transition belongs to this claim only (a recovered or retried row has
+    # moved on), so each UPDATE is guarded by the token and must touch exactly one row.
+    ours = Reminder.objects.filter(pk=reminder.pk, claim_token=token)
+    sending = ours.filter(status=Reminder.Status.SENDING)
+
     if reminder.showroom.in_quiet_hours(now):
-        Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+        sending.update(
             status=Reminder.Status.PENDING,
             due_at=reminder.showroom.quiet_hours_end_after(now),
             attempts=F("attempts") - 1,
@@ -248,11 +253,12 @@ def reminder_send(*, reminder_id: int, token: str | uuid.UUID, now: datetime | N
         return "deferred"
     if not customer.mobile or not customer.sms_consent:
         with transaction.atomic():
-            Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+            if sending.update(
                 status=Reminder.Status.CANCELLED,
                 last_error="No mobile or no SMS consent at sending time.",
-            )
-            events.reminder_cancelled_event(reminder=reminder)
+                claim_token=None,
+            ):
+                events.reminder_cancelled_event(reminder=reminder)
         return "cancelled"
 
     try:
@@ -265,13 +271,11 @@ def reminder_send(*, reminder_id: int, token: str | uuid.UUID, now: datetime | N
         logger.warning("Reminder %s failed (attempt %s): %s", reminder.pk, reminder.attempts, error)
         with transaction.atomic():
             if reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS:
-                Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
-                    status=Reminder.Status.FAILED, last_error=error, claim_token=None
-                )
-                reminder.refresh_from_db()
-                events.reminder_failed_event(reminder=reminder)
+                if sending.update(status=Reminder.Status.FAILED, last_error=error, claim_token=None):
+                    reminder.refresh_from_db()
+                    events.reminder_failed_event(reminder=reminder)
                 return "failed"
-            Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+            sending.update(
                 status=Reminder.Status.PENDING,
                 last_error=error,
                 due_at=now + backoff(reminder.attempts),
@@ -281,9 +285,11 @@ def reminder_send(*, reminder_id: int, token: str | uuid.UUID, now: datetime | N
 
     sent_at = timezone.now()
     with transaction.atomic():
-        Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(
+        # The provider accepted it: record SENT even if a slow send was meanwhile marked
+        # FAILED ("delivery unknown") by the stale-row recovery — we now know it went out.
+        if ours.filter(status__in=[Reminder.Status.SENDING, Reminder.Status.FAILED]).update(
             status=Reminder.Status.SENT, sent_at=sent_at, body=body, last_error="", claim_token=None
-        )
-        reminder.sent_at = sent_at
-        events.reminder_sent_event(reminder=reminder)
+        ):
+            reminder.sent_at = sent_at
+            events.reminder_sent_event(reminder=reminder)
     return "sent"

@@ -178,3 +178,25 @@ def test_beat_task_hands_out_every_due_reminder(visit_reminder, settings, sms_ou
     finally:
         app.conf.task_always_eager = False
     assert len(sms_outbox) == 1
+
+
+class SlowProvider:
+    """Sends, but so slowly that the stale-row recovery runs meanwhile (as after 5+ minutes)."""
+
+    def send(self, message):
+        with time_machine.travel(AFTERNOON + timedelta(minutes=100), tick=False):
+            services.reminders_recover_stale()
+        SlowProvider.sent.append(message)
+
+
+def test_a_send_slower_than_the_claim_timeout_still_ends_as_sent(visit_reminder, settings):
+    settings.SMS_BACKEND = "tests.followup.test_dispatcher.SlowProvider"
+    SlowProvider.sent = []
+    assert _dispatch_and_run(AFTERNOON + timedelta(minutes=91)) == ["sent"]
+    visit_reminder.refresh_from_db()
+    assert visit_reminder.status == Reminder.Status.SENT and visit_reminder.last_error == ""
+    assert len(SlowProvider.sent) == 1
+    assert visit_reminder.customer.timeline.filter(kind=TimelineEvent.Kind.REMINDER_SENT).count() == 1
+    # The recovery's "failed" entry stays in the history, followed by the truth.
+    assert visit_reminder.customer.timeline.filter(kind=TimelineEvent.Kind.REMINDER_FAILED).count() == 1
+    assert services.reminder_retry(reminder=visit_reminder) is False  # nothing to retry

@@ -63,7 +63,7 @@ class Command(BaseCommand):
                 else:
                     user.showroom = showroom
                 user.save()
-                user.groups.add(Group.objects.get(name=role.value))
+                user.groups.add(Group.objects.get_or_create(name=role.value)[0])
                 self.stdout.write(f"created user {username}")
             users[username] = user
 
