@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint messages vendor clean
+.PHONY: run test e2e install migrate demo lint messages vendor clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ run: demo
 
 test: install
 	$(VENV)/bin/pytest
+
+# End-to-end tests in a real browser: Debian's chromium (apt-get install chromium), never a
+# downloaded one. Screenshots and HTML of failed tests land in test-artifacts/e2e/.
+e2e: install
+	$(VENV)/bin/pytest -m e2e tests/e2e
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -118,7 +118,9 @@ def thank_you_sms_schedule_for_visit(*, visit, by=None, now: datetime | None = N
         kind=kind,
         channel=Reminder.Channel.SMS,
         due_at=due,
-        idempotency_key=f"{kind}:visit:{visit.pk}",
+        # One thank-you per customer per (showroom-local) day, however many visits were
+        # logged for them — e.g. two consultants who both registered the same walk-in.
+        idempotency_key=f"{kind}:customer:{customer.pk}:{timezone.localdate(visit.left_at, visit.showroom.tzinfo)}",
         context={"visit_id": visit.pk},
         by=by,
     )

@@ -51,7 +51,9 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
         ctx["grade_history"] = selectors.customer_grade_history(customer=customer)
         ctx["reminders"] = customer_reminders(customer=customer)
         ctx["open_visits"] = list(
-            Visit.objects.filter(customer=customer, left_at__isnull=True).order_by("arrived_at")
+            Visit.objects.filter(customer=customer, left_at__isnull=True)
+            .select_related("consultant")
+            .order_by("arrived_at")
         )
         ctx["can_edit"] = customers_editable_by(user).filter(pk=customer.pk).exists()
         ctx["grade_form"] = GradeChangeForm(initial={"grade": customer.grade})

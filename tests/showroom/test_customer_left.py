@@ -100,3 +100,12 @@ def test_anonymous_visit_closes_without_any_reminder(consultant):
     assert visit.left_at is not None
     assert not Reminder.objects.exists()
     assert Visit.objects.get().customer is None
+
+
+@time_machine.travel(SHANGHAI_AFTERNOON, tick=False)
+def test_one_customer_logged_by_two_consultants_gets_one_thank_you(consultant, second_consultant):
+    first = _open_visit(consultant)
+    second = walk_in(second_consultant, mobile=first.customer.mobile)
+    visit_close(visit=first, by=consultant)
+    visit_close(visit=second, by=second_consultant)
+    assert Reminder.objects.count() == 1
