@@ -3,7 +3,6 @@ import string
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealership.models import Showroom, TimeStampedModel
@@ -88,10 +87,6 @@ class Reminder(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.customer_id} · {self.get_status_display()}"
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.status == self.Status.PENDING and self.due_at < timezone.now()
 
 
 class SmsTemplate(TimeStampedModel):

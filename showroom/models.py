@@ -81,10 +81,6 @@ class Visit(TimeStampedModel):
         return self.left_at is None
 
     @property
-    def duration(self) -> timedelta | None:
-        return (self.left_at - self.arrived_at) if self.left_at else None
-
-    @property
     def registered_late(self) -> bool:
         """Registered more than the showroom's window (10 min by default) after departure."""
         if self.left_at is None or self.registered_at is None:

@@ -20,13 +20,3 @@ def visit_register(*, user, day: date):
         .select_related("customer", "customer__owner", "consultant", "showroom")
         .order_by("-arrived_at", "-pk")
     )
-
-
-def open_visits(*, user):
-    """Visits still in progress (no departure yet), oldest first."""
-    return (
-        visits_for_user(user)
-        .filter(left_at__isnull=True)
-        .select_related("customer", "consultant", "showroom")
-        .order_by("arrived_at", "pk")
-    )
