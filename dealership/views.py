@@ -10,7 +10,7 @@ from showroom import selectors as showroom_selectors
 
 @login_required
 def home(request):
-    """ "My day": today's visits, open visits, upcoming reminders and notifications."""
+    """My day: today's visits, upcoming reminders and unread notifications."""
     user = request.user
     today = timezone.localdate()
     visits = showroom_selectors.visit_register(user=user, day=today)

@@ -136,7 +136,7 @@ def _next_url(request, default: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_close(request, pk):
-    """ "Customer left": POST records the departure; safe to submit twice."""
+    """Customer left: a POST records the departure; safe to submit twice."""
     visit = visit_for_user(request.user, pk, for_edit=True)
     form = VisitCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
