@@ -24,6 +24,8 @@ def customer_grade_history(*, customer: Customer, limit: int = 20):
 def customer_changes(*, customer: Customer, limit: int = 20) -> list[dict]:
     """Field-level change history (who, when, what) from django-simple-history."""
     records = list(customer.history.select_related("history_user").order_by("-history_date")[: limit + 1])
+    if not records:  # e.g. rows imported in bulk, which write no history
+        return []
     rows = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
         if older is None:

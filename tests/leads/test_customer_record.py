@@ -97,3 +97,11 @@ def test_editing_the_mobile_normalises_it(login, consultant, showroom):
     )
     customer.refresh_from_db()
     assert str(customer.mobile) == "+8613912345678" and customer.sms_consent is False
+
+
+def test_manager_can_open_a_customer_that_has_no_change_history(login, consultant, manager, showroom):
+    customer = CustomerFactory(showroom=showroom, owner=consultant, name="批量导入")
+    customer.history.all().delete()  # rows imported in bulk write no history
+    response = login(manager).get(f"/customers/{customer.pk}/")
+    assert response.status_code == 200
+    assert "批量导入" in response.content.decode()
