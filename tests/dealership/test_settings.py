@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +12,10 @@ from dealership.settings import env_bool
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _check(**env):
+def _check(*args, **env):
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "manage.py", "check", *args],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
@@ -40,6 +41,22 @@ def test_production_starts_with_a_secret_key_from_a_file(tmp_path):
     secret.write_text("k" * 64)
     result = _check(DEBUG="false", SECRET_KEY_FILE=str(secret), ALLOWED_HOSTS="crm.example.com")
     assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_pass_the_deploy_checks():
+    """Django's and the apps' (django-axes, django-csp) deployment checks, warnings included."""
+    result = _check(
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="crm.example.com",
+        SECURE_SSL_REDIRECT="",  # the defaults, whatever this machine's environment says
+        SECURE_HSTS_SECONDS="",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
 
 
 @pytest.mark.parametrize("raw", ["maybe", "tru", "2"])

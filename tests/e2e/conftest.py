@@ -8,6 +8,9 @@ Run them with ``.venv/bin/pytest -m e2e tests/e2e`` (pyproject's addopts deselec
 When a test fails, every page still open is kept in ``test-artifacts/e2e/<test name>/``:
 a full-page screenshot (.png), the HTML (.html, with its URL on the first line) and the
 browser console (.console.log).
+
+A test also fails (at teardown, artifacts kept) when the browser's console reports a
+Content-Security-Policy violation: the pages must work under the policy in settings.py.
 """
 
 import re
@@ -88,6 +91,7 @@ class BrowserContexts:
     def __init__(self, browser):
         self.browser = browser
         self.opened: list[tuple[str, object, list[str]]] = []
+        self.csp_violations: list[str] = []
 
     def new(self, label: str, *, device: str = "tablet", locale: str = "en-US"):
         context = self.browser.new_context(**DEVICES[device], locale=locale, timezone_id="Asia/Shanghai")
@@ -95,7 +99,12 @@ class BrowserContexts:
         console: list[str] = []
 
         def watch(page):
-            page.on("console", lambda msg: console.append(f"[{msg.type}] {msg.text}"))
+            def on_console(msg):
+                console.append(f"[{msg.type}] {msg.text}")
+                if "Content Security Policy" in msg.text:
+                    self.csp_violations.append(f"{label} on {page.url}: {msg.text}")
+
+            page.on("console", on_console)
             page.on("pageerror", lambda exc: console.append(f"[pageerror] {exc}"))
 
         context.on("page", watch)
@@ -135,10 +144,12 @@ def browser_contexts(browser, request):
     yield contexts
     report = getattr(request.node, "rep_call", None)
     try:
-        if report is not None and report.failed:
+        if (report is not None and report.failed) or contexts.csp_violations:
             contexts.save_artifacts(_artifact_dir(request.node))
     finally:
         contexts.close()
+    if contexts.csp_violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(contexts.csp_violations))
 
 
 @pytest.fixture
