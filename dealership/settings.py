@@ -204,7 +204,8 @@ CELERY_BEAT_SCHEDULE = {
 SMS_BACKEND = env("SMS_BACKEND", "followup.sms.console.ConsoleBackend")
 SMS_FILE_PATH = env("SMS_FILE_PATH", str(VAR_DIR / "sms"))
 REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
-REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 500)
+REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 500)  # rows claimed per claim
+REMINDER_SEND_TASK_SIZE = env_int("REMINDER_SEND_TASK_SIZE", 50)  # reminders per send task
 # A claimed row whose task never ran (broker message lost) is re-queued after this long.
 REMINDER_CLAIM_TIMEOUT_SECONDS = env_int("REMINDER_CLAIM_TIMEOUT_SECONDS", 300)
 

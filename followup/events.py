@@ -27,8 +27,16 @@ def reminder_not_scheduled_event(*, customer: Customer, reminder_kind: str, reas
     )
 
 
-def reminder_sent_event(*, reminder) -> TimelineEvent:
-    return _reminder_event(reminder, TimelineEvent.Kind.REMINDER_SENT, sent_at=reminder.sent_at.isoformat())
+def reminders_sent_events(*, reminders) -> list[TimelineEvent]:
+    """The "sent" entries of a batch of reminders, in one INSERT."""
+    return TimelineEvent.objects.bulk_create(
+        TimelineEvent(
+            customer_id=r.customer_id,
+            kind=TimelineEvent.Kind.REMINDER_SENT,
+            data={"reminder_id": r.pk, "reminder_kind": r.kind, "sent_at": r.sent_at.isoformat()},
+        )
+        for r in reminders
+    )
 
 
 def reminder_failed_event(*, reminder) -> TimelineEvent:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from followup import events
@@ -206,15 +206,27 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
-def render_body(reminder: Reminder) -> str:
+def sms_templates_for(reminders) -> dict[tuple[int, str, str], str]:
+    """The showrooms' SMS texts the given reminders need, in one query."""
+    if not reminders:
+        return {}
+    keys = Q()
+    for showroom_id, kind in {(r.showroom_id, r.kind) for r in reminders}:
+        keys |= Q(showroom_id=showroom_id, kind=kind)
+    return {
+        (t.showroom_id, t.kind, t.language): t.body
+        for t in SmsTemplate.objects.filter(keys).only("showroom_id", "kind", "language", "body")
+    }
+
+
+def render_body(reminder: Reminder, templates: dict | None = None) -> str:
     customer = reminder.customer
     showroom = reminder.showroom
     language = customer.language
-    template = SmsTemplate.objects.filter(showroom=showroom, kind=reminder.kind, language=language).first()
-    body = (
-        template.body
-        if template
-        else DEFAULT_BODIES[reminder.kind].get(language, DEFAULT_BODIES[reminder.kind]["en"])
+    if templates is None:
+        templates = sms_templates_for([reminder])
+    body = templates.get((showroom.pk, reminder.kind, language)) or DEFAULT_BODIES[reminder.kind].get(
+        language, DEFAULT_BODIES[reminder.kind]["en"]
     )
     owner = customer.owner
     values = {
@@ -228,23 +240,55 @@ def render_body(reminder: Reminder) -> str:
 
 def reminder_send(*, reminder_id: int, token: str | uuid.UUID, now: datetime | None = None) -> str:
     """Send one claimed reminder. Safe to run any number of times for the same claim."""
+    return reminders_send(reminder_ids=[reminder_id], token=token, now=now)[reminder_id]
+
+
+def reminders_send(
+    *, reminder_ids: list[int], token: str | uuid.UUID, now: datetime | None = None
+) -> dict[int, str]:
+    """Send a batch of reminders claimed with ``token``; returns each id's outcome.
+
+    Safe to run any number of times for the same claim: the first UPDATE moves the rows
+    still CLAIMED by ``token`` to SENDING under a token of this run only, so a second
+    delivery of the same task (or a task whose claim was recovered meanwhile) finds
+    nothing to send. Sent messages are recorded every ``SENT_RECORD_EVERY`` sends; if the
+    worker dies in between, those rows stay SENDING and the stale-row recovery marks them
+    FAILED "delivery unknown" — never sent a second time.
+    """
     now = now or timezone.now()
-    taken = Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.CLAIMED, claim_token=token).update(
-        status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    results = dict.fromkeys(reminder_ids, "skipped")
+    run_token = uuid.uuid4()
+    taken = Reminder.objects.filter(
+        pk__in=reminder_ids, status=Reminder.Status.CLAIMED, claim_token=token
+    ).update(status=Reminder.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, claim_token=run_token)
+    if not taken:
+        return results
+    reminders = list(
+        Reminder.objects.filter(claim_token=run_token, status=Reminder.Status.SENDING)
+        .select_related("customer__owner", "showroom")
+        .order_by("due_at", "pk")
     )
-    if taken != 1:
-        return "skipped"
-    try:
-        reminder = Reminder.objects.select_related("customer__owner", "showroom").get(pk=reminder_id)
-    except Reminder.DoesNotExist:  # the customer was deleted meanwhile
-        return "vanished"
+    templates = sms_templates_for(reminders)
+    backend = get_backend()
+    # Every later transition belongs to this run only (a recovered or retried row has
+    # moved on), so each UPDATE is guarded by the run's token.
+    ours = Reminder.objects.filter(claim_token=run_token)
+    sent: list[tuple[Reminder, str, datetime]] = []
+    for reminder in reminders:
+        results[reminder.pk] = _send_one(reminder, ours, templates, backend, now, sent)
+        if len(sent) >= SENT_RECORD_EVERY:
+            _record_sent(sent, ours)
+            sent = []
+    _record_sent(sent, ours)
+    return results
+
+
+SENT_RECORD_EVERY = 20  # sends recorded per transaction (see reminders_send)
+
+
+def _send_one(reminder, ours, templates, backend, now, sent) -> str:
     customer = reminder.customer
-
-    # Every later transition belongs to this claim only (a recovered or retried row has
-    # moved on), so each UPDATE is guarded by the token and must touch exactly one row.
-    ours = Reminder.objects.filter(pk=reminder.pk, claim_token=token)
-    sending = ours.filter(status=Reminder.Status.SENDING)
-
+    sending = ours.filter(pk=reminder.pk, status=Reminder.Status.SENDING)
     if reminder.showroom.in_quiet_hours(now):
         sending.update(
             status=Reminder.Status.PENDING,
@@ -264,10 +308,8 @@ def reminder_send(*, reminder_id: int, token: str | uuid.UUID, now: datetime | N
         return "cancelled"
 
     try:
-        body = render_body(reminder)
-        get_backend().send(
-            SmsMessage(to=str(customer.mobile), body=body, idempotency_key=reminder.idempotency_key)
-        )
+        body = render_body(reminder, templates)
+        backend.send(SmsMessage(to=str(customer.mobile), body=body, idempotency_key=reminder.idempotency_key))
     except Exception as exc:  # noqa: BLE001 — any provider error is recorded and retried
         error = f"{type(exc).__name__}: {exc}"[:1000]
         logger.warning("Reminder %s failed (attempt %s): %s", reminder.pk, reminder.attempts, error)
@@ -284,14 +326,33 @@ def reminder_send(*, reminder_id: int, token: str | uuid.UUID, now: datetime | N
                 claim_token=None,
             )
         return "retry"
-
-    sent_at = timezone.now()
-    with transaction.atomic():
-        # The provider accepted it: record SENT even if a slow send was meanwhile marked
-        # FAILED ("delivery unknown") by the stale-row recovery — we now know it went out.
-        if ours.filter(status__in=[Reminder.Status.SENDING, Reminder.Status.FAILED]).update(
-            status=Reminder.Status.SENT, sent_at=sent_at, body=body, last_error="", claim_token=None
-        ):
-            reminder.sent_at = sent_at
-            events.reminder_sent_event(reminder=reminder)
+    sent.append((reminder, body, timezone.now()))
     return "sent"
+
+
+def _record_sent(sent: list[tuple[Reminder, str, datetime]], ours) -> None:
+    """Mark sent reminders SENT with their text and time, and put them on the timelines.
+
+    The provider accepted them: record SENT even if a slow send was meanwhile marked
+    FAILED ("delivery unknown") by the stale-row recovery — we now know it went out.
+    """
+    if not sent:
+        return
+    by_pk = {reminder.pk: (reminder, body, sent_at) for reminder, body, sent_at in sent}
+    with transaction.atomic():
+        guard = ours.filter(pk__in=by_pk, status__in=[Reminder.Status.SENDING, Reminder.Status.FAILED])
+        if connection.features.has_select_for_update:
+            guard = guard.select_for_update()
+        recorded = list(guard.values_list("pk", flat=True))
+        if not recorded:
+            return
+        Reminder.objects.filter(pk__in=recorded).update(
+            status=Reminder.Status.SENT,
+            sent_at=Case(*(When(pk=pk, then=Value(by_pk[pk][2])) for pk in recorded)),
+            body=Case(*(When(pk=pk, then=Value(by_pk[pk][1])) for pk in recorded)),
+            last_error="",
+            claim_token=None,
+        )
+        for pk in recorded:
+            by_pk[pk][0].sent_at = by_pk[pk][2]
+        events.reminders_sent_events(reminders=[by_pk[pk][0] for pk in recorded])

@@ -58,7 +58,7 @@ POLL = 0.1  # seconds between looks at another process's progress (not moving a 
 
 MOBILE = "+8613912345678"
 DISPATCH_TASK = "followup.tasks.dispatch_due_reminders"
-SEND_TASK = "followup.tasks.send_reminder"
+SEND_TASK = "followup.tasks.send_reminders"
 
 
 # ------------------------------------------------------------------ worker process
@@ -223,7 +223,7 @@ def _dispatch_in_this_process(results: list, errors: list) -> None:
     nothing to claim; whoever wins, the assertions below are the same."""
     try:
         ids, token = services.reminders_claim_due()
-        results.extend(services.reminder_send(reminder_id=pk, token=token) for pk in ids)
+        results.extend(services.reminders_send(reminder_ids=ids, token=token).values())
     except Exception as exc:  # noqa: BLE001 — reported by the test
         errors.append(exc)
     finally:
@@ -295,5 +295,7 @@ def test_due_thank_you_sms_is_sent_exactly_once_when_two_dispatchers_run_at_once
     # Who did it: exactly one of the three dispatchers claimed the row, and one send went out.
     handed_out = [int(n) for n in re.findall(rf"{DISPATCH_TASK}\[[^]]+\] succeeded in .*: (\d+)", log)]
     assert len(handed_out) == 2 and sum(handed_out) + len(here_results) == 1, context
-    sent_by_worker = len(re.findall(rf"{SEND_TASK}\[[^]]+\] succeeded in .*: 'sent'", log))
+    sent_by_worker = sum(
+        int(n) for n in re.findall(rf"{SEND_TASK}\[[^]]+\] succeeded in .*: {{'sent': (\d+)}}", log)
+    )
     assert sent_by_worker + here_results.count("sent") == 1, context

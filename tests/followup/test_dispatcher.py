@@ -32,10 +32,20 @@ def visit_reminder(consultant):
 
 
 def _dispatch_and_run(now):
-    """What beat + a worker do, in-process: claim, then run every send task."""
+    """What beat + a worker do, in-process: claim, then run the send task; outcome per row."""
     with time_machine.travel(now, tick=False):
         ids, token = services.reminders_claim_due()
-        return [tasks.send_reminder(reminder_id, str(token)) for reminder_id in ids]
+        if not ids:
+            return []
+        results = services.reminders_send(reminder_ids=ids, token=str(token))
+        return [results[pk] for pk in ids]
+
+
+def _send(reminder_id, token):
+    """One send task for one row, as a worker runs it from a broker message."""
+    outcome = tasks.send_reminders([reminder_id], str(token))
+    assert sum(outcome.values()) == 1, outcome
+    return next(iter(outcome))
 
 
 def test_reminder_is_not_sent_before_it_is_due(visit_reminder, sms_outbox):
@@ -62,8 +72,8 @@ def test_due_reminder_is_sent_once_and_the_timeline_says_sent(visit_reminder, sm
 def test_the_same_claim_delivered_twice_sends_once(visit_reminder, sms_outbox):
     with time_machine.travel(AFTERNOON + timedelta(minutes=91), tick=False):
         ids, token = services.reminders_claim_due()
-        first = tasks.send_reminder(ids[0], str(token))
-        second = tasks.send_reminder(ids[0], str(token))  # broker redelivery
+        first = _send(ids[0], token)
+        second = _send(ids[0], token)  # broker redelivery
     assert (first, second) == ("sent", "skipped")
     assert len(sms_outbox) == 1
 
@@ -83,8 +93,8 @@ def test_a_stale_claim_token_cannot_send(visit_reminder, sms_outbox):
     with time_machine.travel(AFTERNOON + timedelta(minutes=100), tick=False):
         assert services.reminders_recover_stale() == (1, 0)
         ids, new_token = services.reminders_claim_due()
-        assert tasks.send_reminder(ids[0], str(old_token)) == "skipped"  # the lost message turns up
-        assert tasks.send_reminder(ids[0], str(new_token)) == "sent"
+        assert _send(ids[0], old_token) == "skipped"  # the lost message turns up
+        assert _send(ids[0], new_token) == "sent"
     assert len(sms_outbox) == 1
 
 
@@ -200,3 +210,82 @@ def test_a_send_slower_than_the_claim_timeout_still_ends_as_sent(visit_reminder,
     # The recovery's "failed" entry stays in the history, followed by the truth.
     assert visit_reminder.customer.timeline.filter(kind=TimelineEvent.Kind.REMINDER_FAILED).count() == 1
     assert services.reminder_retry(reminder=visit_reminder) is False  # nothing to retry
+
+
+# ------------------------------------------------------------------ batches
+
+
+@pytest.fixture
+def due_batch(showroom, consultant):
+    """40 thank-you reminders due now, one per customer."""
+
+    def make(count=40):
+        rows = []
+        for n in range(count):
+            customer = CustomerFactory(
+                showroom=showroom, owner=consultant, name=f"客户{n}", mobile=f"+86139000{n:05d}"
+            )
+            reminder, _created = services.reminder_schedule(
+                customer=customer,
+                kind=Reminder.Kind.THANK_YOU_VISIT,
+                channel=Reminder.Channel.SMS,
+                due_at=AFTERNOON,
+                idempotency_key=f"test:{n}",
+            )
+            rows.append(reminder)
+        return rows
+
+    return make
+
+
+def test_a_batch_of_forty_is_sent_in_thirteen_queries(due_batch, sms_outbox, django_assert_max_num_queries):
+    due_batch(40)
+    with time_machine.travel(AFTERNOON, tick=False):
+        ids, token = services.reminders_claim_due()
+        # take + load + templates, then per 20 sends one transaction (savepoint here):
+        # lock, update, timeline insert — not one round of queries per SMS
+        with django_assert_max_num_queries(3 + 2 * 5):
+            results = services.reminders_send(reminder_ids=ids, token=token)
+    assert list(results.values()) == ["sent"] * 40
+    assert len({m.idempotency_key for m in sms_outbox}) == len(sms_outbox) == 40
+    assert Reminder.objects.filter(status=Reminder.Status.SENT, body__startswith="【Pudong Motors】").count() == 40
+    assert TimelineEvent.objects.filter(kind=TimelineEvent.Kind.REMINDER_SENT).count() == 40
+    bodies = {m.to: m.body for m in sms_outbox}
+    assert "客户7" in bodies["+8613900000007"]  # each customer gets their own text
+
+
+def test_a_redelivered_batch_sends_nothing_twice(due_batch, sms_outbox):
+    due_batch(5)
+    with time_machine.travel(AFTERNOON, tick=False):
+        ids, token = services.reminders_claim_due()
+        assert tasks.send_reminders(ids, str(token)) == {"sent": 5}
+        assert tasks.send_reminders(ids, str(token)) == {"skipped": 5}
+    assert len(sms_outbox) == 5
+
+
+class DiesAfterTwoSends:
+    """The worker process is killed (no exception handler runs) after the second SMS."""
+
+    sent = []
+
+    def send(self, message):
+        if len(DiesAfterTwoSends.sent) == 2:
+            raise SystemExit("killed")
+        DiesAfterTwoSends.sent.append(message)
+
+
+def test_a_worker_killed_mid_batch_never_sends_twice(due_batch, settings):
+    settings.SMS_BACKEND = "tests.followup.test_dispatcher.DiesAfterTwoSends"
+    DiesAfterTwoSends.sent = []
+    rows = due_batch(3)
+    with time_machine.travel(AFTERNOON, tick=False):
+        ids, token = services.reminders_claim_due()
+        with pytest.raises(SystemExit):
+            tasks.send_reminders(ids, str(token))
+        assert tasks.send_reminders(ids, str(token)) == {"skipped": 3}  # the message comes back
+    with time_machine.travel(AFTERNOON + timedelta(minutes=10), tick=False):
+        assert services.reminders_recover_stale() == (0, 3)
+        assert _dispatch_and_run(timezone.now()) == []
+    assert len(DiesAfterTwoSends.sent) == 2
+    statuses = set(Reminder.objects.filter(pk__in=[r.pk for r in rows]).values_list("status", flat=True))
+    assert statuses == {Reminder.Status.FAILED}  # a person checks with the provider
