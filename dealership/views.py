@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dealership.models import Notification
+from dealership.notifications import forget_unread_count
 from followup.selectors import upcoming_reminders
 from showroom import selectors as showroom_selectors
 
@@ -39,4 +40,5 @@ def notifications_badge(request):
 @require_POST
 def notifications_mark_read(request):
     Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    forget_unread_count(request.user.pk)
     return redirect("home")

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from dealership.roles import Role
@@ -12,6 +13,7 @@ def _settings_for_tests(settings, tmp_path):
     settings.SMS_FILE_PATH = str(tmp_path / "sms")
     settings.LANGUAGE_CODE = "en"
     locmem.clear()
+    cache.clear()  # cached per-user figures must not leak from one test's users to the next
     yield
     locmem.clear()
 
