@@ -26,3 +26,38 @@ def parse_mobile(raw: str) -> PhoneNumber:
     if phonenumbers.number_type(number) not in MOBILE_TYPES:
         raise ValidationError(_("This is a landline number; enter a mobile number."), code="not_mobile")
     return number
+
+
+def mask_mobile(value) -> str:
+    """A mobile number for exports: the first 3 and last 4 digits of the national number stay,
+    the rest are stars, e.g. ``+86 139****5678``. Accepts a PhoneNumber or any text; text that
+    does not parse is masked digit by digit the same way."""
+    if not value:
+        return ""
+    try:
+        number = (
+            value if isinstance(value, phonenumbers.PhoneNumber) else phonenumbers.parse(str(value), "CN")
+        )
+        national = str(phonenumbers.national_significant_number(number))
+        prefix = f"+{number.country_code} "
+    except phonenumbers.NumberParseException:
+        national = "".join(ch for ch in str(value) if ch.isdigit())
+        prefix = ""
+    if not national:
+        return "****"
+    if len(national) >= 8:
+        return f"{prefix}{national[:3]}{'*' * (len(national) - 7)}{national[-4:]}"
+    return f"{prefix}{'*' * (len(national) - 2)}{national[-2:]}"
+
+
+def mask_mobiles_in(text: str) -> str:
+    """``text`` with every phone number in it (as phonenumbers finds them, generously) masked."""
+    if not text:
+        return ""
+    text = str(text)
+    matcher = phonenumbers.PhoneNumberMatcher(text, "CN", leniency=phonenumbers.Leniency.POSSIBLE)
+    pieces, last = [], 0
+    for match in matcher:
+        pieces += [text[last : match.start], mask_mobile(match.number)]
+        last = match.end
+    return "".join(pieces) + text[last:]

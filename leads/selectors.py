@@ -1,6 +1,13 @@
 """Reads of customers used by more than one place; querysets come with their joins."""
 
+from datetime import datetime
+
 from django.core.paginator import Paginator
+from django.db.models import F, Window
+from django.db.models.functions import Lag
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from leads.access import customers_for_user
 from leads.models import Customer, TimelineEvent
@@ -17,32 +24,129 @@ def customer_timeline_page(*, customer: Customer, page: int | str | None):
     return Paginator(events, TIMELINE_PAGE_SIZE).get_page(page)
 
 
-def customer_grade_history(*, customer: Customer, limit: int = 20):
+def customer_grade_history(*, customer: Customer, limit: int | None = 20):
     return customer.grade_changes.select_related("changed_by")[:limit]
 
 
-def customer_changes(*, customer: Customer, limit: int = 20) -> list[dict]:
-    """Field-level change history (who, when, what) from django-simple-history."""
-    records = list(customer.history.select_related("history_user").order_by("-history_date")[: limit + 1])
-    if not records:  # e.g. rows imported in bulk, which write no history
-        return []
+# Fields left out of the change history: identity and bookkeeping, and the customer's grade,
+# whose changes are GradeChange rows (with the reason) shown and exported as "grade" records.
+CUSTOMER_HISTORY_HIDDEN = {"id", "showroom", "created_at", "grade"}
+VISIT_HISTORY_HIDDEN = {"id", "showroom", "created_at"}
+
+
+def customer_changes(*, customer: Customer, limit: int | None = 20, tz=None) -> list[dict]:
+    """Who changed what and when on the customer and on their visits, newest first.
+
+    From django-simple-history. Each row: ``when``, ``who`` (a User or None), ``record``
+    ("customer" or "visit"), ``subject`` (e.g. "Visit 2026-11-20 10:05"), ``type`` (Created,
+    Changed, Deleted) and ``changes``: dicts of ``field``, ``label``, ``old``, ``new`` — values as
+    display text, times in ``tz`` (default: the active time zone). A creation lists its first
+    values. ``limit=None`` returns everything (the CSV export).
+
+    A constant number of queries however many visits: one per history table (each record
+    carries its predecessor's values through a window function) and one for the staff named.
+    """
+    from showroom.models import Visit  # showroom builds on leads
+
+    tz = tz or timezone.get_current_timezone()
+    visit_ids = Visit.history.filter(customer_id=customer.pk).values("id")  # also visits deleted since
+    entries = [
+        *_history_entries(customer.history.all(), Customer, CUSTOMER_HISTORY_HIDDEN, limit),
+        *_history_entries(Visit.history.filter(id__in=visit_ids), Visit, VISIT_HISTORY_HIDDEN, limit),
+    ]
+    entries.sort(key=lambda entry: entry["record"].history_date, reverse=True)
+    entries = entries[:limit]
+    labels = _related_labels(entries, customer)
     rows = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
-        if older is None:
-            if len(records) > limit:
-                break
-            changes = []
+    for entry in entries:
+        record = entry["record"]
+        if entry["model"] is Customer:
+            kind, subject = "customer", capfirst(Customer._meta.verbose_name)
         else:
-            changes = [
-                (newer.instance._meta.get_field(c.field).verbose_name, c.old, c.new)
-                for c in newer.diff_against(older).changes
-            ]
+            arrived = _display_value(record.arrived_at, tz)
+            kind, subject = "visit", _("Visit %(arrived)s") % {"arrived": arrived}
+        changes = [
+            {
+                "field": field.name,
+                "label": capfirst(field.verbose_name),
+                "old": _display_value(old, tz, field, labels),
+                "new": _display_value(new, tz, field, labels),
+            }
+            for field, old, new in entry["changes"]
+        ]
+        changes = [c for c in changes if c["old"] != c["new"]]  # e.g. a time moved within its minute
+        if entry["changes"] and not changes:
+            continue
         rows.append(
             {
-                "when": newer.history_date,
-                "who": newer.history_user,
-                "type": newer.get_history_type_display(),
+                "when": record.history_date,
+                "who": record.history_user,
+                "record": kind,
+                "subject": subject,
+                "type": record.get_history_type_display(),
                 "changes": changes,
             }
         )
     return rows
+
+
+def _history_entries(history, model, hidden: set[str], limit: int | None) -> list[dict]:
+    """The newest ``limit`` history records with their changed fields, in one query: each row
+    carries its predecessor's values (LAG over the object's own records)."""
+    fields = [f for f in history.model.tracked_fields if f.name not in hidden]
+    window = {
+        "partition_by": [F("id")],
+        "order_by": [F("history_date").asc(), F("history_id").asc()],
+    }
+    annotations = {"was_history_id": Window(Lag("history_id"), **window)}
+    annotations |= {f"was_{f.attname}": Window(Lag(f.attname), **window) for f in fields}
+    records = (
+        history.select_related("history_user")
+        .annotate(**annotations)
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+    entries = []
+    for record in records:
+        if record.history_type == "+":
+            changes = [(f, None, getattr(record, f.attname)) for f in fields]
+            changes = [c for c in changes if c[2] not in (None, "")]
+        elif record.was_history_id is None:
+            changes = []  # its earlier records are gone (e.g. imported in bulk): nothing to compare
+        else:
+            changes = [(f, getattr(record, f"was_{f.attname}"), getattr(record, f.attname)) for f in fields]
+            changes = [c for c in changes if c[1] != c[2]]
+            if not changes and record.history_type == "~":
+                continue  # only hidden fields changed (e.g. the grade, which has its own records)
+        entries.append({"record": record, "model": model, "changes": changes})
+    return entries
+
+
+def _related_labels(entries, customer: Customer) -> dict:
+    """(model, pk) → display name of the staff and customers the changes name: one query each."""
+    labels = {(Customer, customer.pk): customer.display_name}
+    wanted: dict = {}
+    for entry in entries:
+        for field, old, new in entry["changes"]:
+            if field.is_relation:
+                model = field.related_model
+                wanted.setdefault(model, set()).update(
+                    pk for pk in (old, new) if pk is not None and (model, pk) not in labels
+                )
+    for model, pks in wanted.items():
+        if pks:
+            labels |= {(model, pk): str(obj) for pk, obj in model._default_manager.in_bulk(pks).items()}
+    return labels
+
+
+def _display_value(value, tz, field=None, labels=None) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, datetime):
+        return timezone.localtime(value, tz).strftime("%Y-%m-%d %H:%M")
+    if field is not None and field.is_relation:
+        return labels.get((field.related_model, value), str(value))
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)

@@ -1,9 +1,14 @@
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, UpdateView
 from django_filters.views import FilterView
 
@@ -11,7 +16,14 @@ from followup.selectors import customer_reminders
 from leads import selectors, services
 from leads.access import customer_for_user, customers_editable_by, customers_for_user
 from leads.forms import CustomerFilter, CustomerForm, GradeChangeForm
+from leads.mobile import mask_mobile, mask_mobiles_in
+from leads.models import Customer, GradeChange
 from showroom.models import Visit
+
+
+def _sees_change_history(user) -> bool:
+    """Managers and group admins read a customer's change history (and export it)."""
+    return user.is_manager or user.is_group_admin
 
 
 class CustomerListView(LoginRequiredMixin, FilterView):
@@ -57,7 +69,7 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
         )
         ctx["can_edit"] = customers_editable_by(user).filter(pk=customer.pk).exists()
         ctx["grade_form"] = GradeChangeForm(initial={"grade": customer.grade})
-        if user.is_manager or user.is_group_admin:
+        if _sees_change_history(user):
             ctx["changes"] = selectors.customer_changes(customer=customer)
         return ctx
 
@@ -107,3 +119,44 @@ def customer_change_grade(request, pk):
             messages.info(request, _("The grade was already %(grade)s.") % {"grade": customer.grade})
         return redirect("leads:customer-detail", customer.pk)
     return render(request, "leads/grade_change.html", {"customer": customer, "form": form}, status=400)
+
+
+@login_required
+@require_GET
+def customer_history_export(request, pk):
+    """The customer's change history as CSV for Excel: customer, visit and grade records, newest
+    first, times in the showroom's zone, every mobile number masked (+86 139****5678)."""
+    customer = customer_for_user(request.user, pk)
+    if not _sees_change_history(request.user):
+        raise Http404  # as for any record the user may not see: the export's existence is not confirmed
+    tz = customer.showroom.tzinfo
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}-history.csv"'
+    response.write("\ufeff")  # a BOM, so Excel reads the file as UTF-8 (Chinese names)
+    writer = csv.writer(response)
+    writer.writerow([_("When"), _("Who"), _("Record"), _("Field"), _("Old value"), _("New value")])
+    for when, *cells in _history_export_rows(customer, tz):
+        writer.writerow([timezone.localtime(when, tz).isoformat(timespec="seconds"), *cells])
+    return response
+
+
+def _history_export_rows(customer: Customer, tz) -> list[tuple]:
+    """(when, who, record, field, old, new), newest first, one row per changed field."""
+    rows = []
+    for change in selectors.customer_changes(customer=customer, limit=None, tz=tz):
+        who = change["who"].display_name if change["who"] else ""
+        record = f"{change['subject']} · {change['type']}"
+        for c in change["changes"] or [{"field": "", "label": "", "old": "", "new": ""}]:
+            mask = mask_mobile if c["field"] == "mobile" else mask_mobiles_in
+            rows.append((change["when"], who, record, c["label"], mask(c["old"]), mask(c["new"])))
+    grade_record = capfirst(GradeChange._meta.verbose_name)
+    grade_label = capfirst(Customer._meta.get_field("grade").verbose_name)
+    reason_label = capfirst(GradeChange._meta.get_field("reason").verbose_name)
+    for g in selectors.customer_grade_history(customer=customer, limit=None):
+        who = g.changed_by.display_name if g.changed_by else ""
+        old = g.get_from_grade_display() if g.from_grade else ""
+        rows.append((g.changed_at, who, grade_record, grade_label, old, g.get_to_grade_display()))
+        if g.reason:
+            rows.append((g.changed_at, who, grade_record, reason_label, "", mask_mobiles_in(g.reason)))
+    rows.sort(key=lambda row: row[0], reverse=True)
+    return rows
