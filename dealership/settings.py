@@ -217,7 +217,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any password check
-    "django.contrib.auth.backends.ModelBackend",
+    "dealership.backends.StaffBackend",  # ModelBackend that loads the showroom with the user
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -31,3 +31,13 @@ def test_pages_do_not_count_notifications_on_every_request(login, consultant):
     with CaptureQueriesContext(connection) as queries:
         client.get("/visits/new/")
     assert not any("dealership_notification" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_signed_in_users_showroom_comes_with_the_user(login, consultant):
+    client = login(consultant)
+    client.get("/visits/new/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/visits/new/").status_code == 200
+    sqls = [q["sql"] for q in queries.captured_queries]
+    assert not any(sql.startswith('SELECT "dealership_showroom"') for sql in sqls), sqls
+    assert len(sqls) <= 4, sqls  # session, user + showroom, roles, and nothing per widget
