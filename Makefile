@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e install migrate demo lint messages vendor clean
+.PHONY: run test e2e bench install migrate demo lint messages vendor clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ test: install
 # downloaded one. Screenshots and HTML of failed tests land in test-artifacts/e2e/.
 e2e: install
 	$(VENV)/bin/pytest -m e2e tests/e2e
+
+# Benchmark (not a test): seeds a dealer group's volume in a throw-away database and prints
+# queries and p50/p95 per page, the dispatcher's SMS/s, and a JSON summary as the last line.
+# SQLite by default; DATABASE_URL=postgres://... make bench for PostgreSQL.
+# Sizes: make bench BENCH_ARGS="--customers 20000 --visits 60000 --reminders 60000"
+bench: install
+	$(PY) manage.py bench $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
