@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from django.core.paginator import Paginator
+from dataclasses import dataclass
+
 from django.db.models import F, Window
 from django.db.models.functions import Lag
 from django.utils import timezone
@@ -19,9 +20,47 @@ def customer_list(*, user):
     return customers_for_user(user).select_related("owner").order_by("-created_at", "-pk")
 
 
-def customer_timeline_page(*, customer: Customer, page: int | str | None):
-    events = TimelineEvent.objects.filter(customer=customer).select_related("actor")
-    return Paginator(events, TIMELINE_PAGE_SIZE).get_page(page)
+@dataclass
+class TimelinePage:
+    """One page of a timeline, newest first, without counting the whole timeline: it fetches
+    one row more than it shows to know whether older entries exist."""
+
+    events: list
+    number: int
+    has_next: bool
+
+    def __iter__(self):
+        return iter(self.events)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def customer_timeline_page(*, customer: Customer, page: int | str | None) -> TimelinePage:
+    try:
+        number = max(1, min(int(page or 1), 10_000))
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * TIMELINE_PAGE_SIZE
+    events = list(
+        TimelineEvent.objects.filter(customer=customer).select_related("actor")[
+            start : start + TIMELINE_PAGE_SIZE + 1
+        ]
+    )
+    return TimelinePage(
+        events=events[:TIMELINE_PAGE_SIZE], number=number, has_next=len(events) > TIMELINE_PAGE_SIZE
+    )
 
 
 def customer_grade_history(*, customer: Customer, limit: int | None = 20):

@@ -14,7 +14,7 @@ from django_filters.views import FilterView
 
 from followup.selectors import customer_reminders
 from leads import selectors, services
-from leads.access import customer_for_user, customers_editable_by, customers_for_user
+from leads.access import can_edit_customer, customer_for_user, customers_for_user
 from leads.forms import CustomerFilter, CustomerForm, GradeChangeForm
 from leads.mobile import mask_mobile, mask_mobiles_in
 from leads.models import Customer, GradeChange
@@ -67,10 +67,11 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
             .select_related("consultant")
             .order_by("arrived_at")
         )
-        ctx["can_edit"] = customers_editable_by(user).filter(pk=customer.pk).exists()
+        ctx["can_edit"] = can_edit_customer(user, customer)
         ctx["grade_form"] = GradeChangeForm(initial={"grade": customer.grade})
-        if _sees_change_history(user):
-            ctx["changes"] = selectors.customer_changes(customer=customer)
+        # Managers' change history arrives in a second request (htmx), keeping this page's
+        # query count low: see customer_history.
+        ctx["sees_change_history"] = _sees_change_history(user)
         return ctx
 
 
@@ -119,6 +120,19 @@ def customer_change_grade(request, pk):
             messages.info(request, _("The grade was already %(grade)s.") % {"grade": customer.grade})
         return redirect("leads:customer-detail", customer.pk)
     return render(request, "leads/grade_change.html", {"customer": customer, "form": form}, status=400)
+
+
+@login_required
+@require_GET
+def customer_history(request, pk):
+    """The customer's change history for managers: a panel loaded into the customer page by
+    htmx, or a page of its own without JavaScript."""
+    customer = customer_for_user(request.user, pk)
+    if not _sees_change_history(request.user):
+        raise Http404  # as for any record the user may not see
+    ctx = {"customer": customer, "changes": selectors.customer_changes(customer=customer)}
+    template = "leads/_change_history.html" if request.htmx else "leads/customer_history.html"
+    return render(request, template, ctx)
 
 
 @login_required

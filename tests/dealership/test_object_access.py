@@ -16,6 +16,7 @@ OBJECT_FOR = {
     "leads:customer-detail": "customer",
     "leads:customer-edit": "customer",
     "leads:customer-grade": "customer",
+    "leads:customer-history": "customer",
     "leads:customer-history-export": "customer",
     "showroom:visit-close": "visit",
     "showroom:visit-link": "anonymous_visit",
@@ -23,7 +24,7 @@ OBJECT_FOR = {
 
 # Pages only managers (and group admins) may open, even for a customer a consultant owns: the
 # owner gets the same 404 as anyone else (the change-history export shows every change, by anyone).
-MANAGER_ONLY = {"leads:customer-history-export"}
+MANAGER_ONLY = {"leads:customer-history", "leads:customer-history-export"}
 
 
 def _patterns_with_ids(resolver=None, prefix=""):

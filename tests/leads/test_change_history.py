@@ -60,7 +60,12 @@ def history(login, consultant, manager):
 
 
 def test_the_customer_page_shows_the_visits_changes_to_managers(history, login, consultant, manager):
-    page = login(manager).get(reverse("leads:customer-detail", args=[history.pk])).content.decode()
+    client = login(manager)
+    page = client.get(reverse("leads:customer-detail", args=[history.pk])).content.decode()
+    panel = reverse("leads:customer-history", args=[history.pk])
+    assert f'hx-get="{panel}"' in page  # the panel loads into the page
+    page = client.get(panel, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in page
 
     assert "Visit 2026-11-20 10:05" in page
     assert "Left at: – → 2026-11-20 10:40" in page
@@ -68,6 +73,12 @@ def test_the_customer_page_shows_the_visits_changes_to_managers(history, login, 
     assert "Export change history (CSV)" in page
     consultant_page = login(consultant).get(reverse("leads:customer-detail", args=[history.pk]))
     assert "Change history" not in consultant_page.content.decode()
+    assert login(consultant).get(panel).status_code == 404
+
+
+def test_the_change_history_has_a_page_of_its_own_without_javascript(history, login, manager):
+    page = login(manager).get(reverse("leads:customer-history", args=[history.pk])).content.decode()
+    assert "<html" in page and "Name: 王 → 王建国" in page
 
 
 def _export(client, customer):
@@ -138,14 +149,15 @@ def test_consultants_cannot_export_not_even_their_own_customer(history, login, c
 
 
 def _page_queries(client, customer) -> int:
-    client.get(reverse("leads:customer-detail", args=[customer.pk]))  # warm the cached badge count
+    url = reverse("leads:customer-history", args=[customer.pk])
+    client.get(url)  # warm the cached badge count
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("leads:customer-detail", args=[customer.pk]))
+        response = client.get(url)
     assert response.status_code == 200
     return len(queries)
 
 
-def test_the_customer_page_runs_the_same_queries_with_2_or_20_visits(login, consultant, manager):
+def test_the_change_history_runs_the_same_queries_with_2_or_20_visits(login, consultant, manager):
     client = login(manager)
     counts = {}
     for n, mobile in ((2, "+8613900000002"), (20, "+8613900000020")):
