@@ -82,6 +82,12 @@ class Reminder(TimeStampedModel):
         ordering = ["due_at", "pk"]
         indexes = [
             models.Index(fields=["status", "due_at"], name="reminder_due_idx"),
+            # "Upcoming reminders" on My day: a showroom's active rows in due order.
+            models.Index(
+                fields=["showroom", "due_at", "id"],
+                condition=models.Q(status__in=["pending", "claimed", "sending"]),
+                name="reminder_upcoming_idx",
+            ),
             models.Index(fields=["customer", "status", "due_at"]),
         ]
 

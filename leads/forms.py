@@ -49,7 +49,10 @@ class CustomerFilter(django_filters.FilterSet):
         if not value:
             return queryset
         digits = "".join(ch for ch in value if ch.isdigit())
-        condition = Q(name__icontains=value)
+        # Chinese characters (and digits) have no case: a plain LIKE, without UPPER() on
+        # every row, is the same search and several times cheaper.
+        caseless = value.upper() == value.lower()
+        condition = Q(name__contains=value) if caseless else Q(name__icontains=value)
         if len(digits) >= 3:
             condition |= Q(mobile__contains=digits)
         return queryset.filter(condition)

@@ -80,6 +80,7 @@ class Customer(TimeStampedModel):
             ),
         ]
         indexes = [
+            models.Index(fields=["showroom", "-created_at"]),  # the manager's list, newest first
             models.Index(fields=["showroom", "owner", "-created_at"]),
             models.Index(fields=["showroom", "grade"]),
         ]

@@ -15,6 +15,13 @@ def test_search_by_name_or_any_part_of_the_mobile(login, consultant):
     assert [c.name for c in client.get("/customers/", {"q": "2345"}).context["customers"]] == ["张伟"]
 
 
+def test_search_ignores_case_in_latin_names(login, consultant):
+    CustomerFactory(showroom=consultant.showroom, owner=consultant, name="Zhang Wei David")
+    client = login(consultant)
+    for q in ("david", "DAVID", "Wei D"):
+        assert [c.name for c in client.get("/customers/", {"q": q}).context["customers"]] == ["Zhang Wei David"]
+
+
 def test_filters_by_grade_source_and_owner(login, manager, consultant, second_consultant):
     CustomerFactory(showroom=manager.showroom, owner=consultant, grade="H", source="auto_show", name="A1")
     CustomerFactory(
