@@ -1,5 +1,7 @@
 """Mobile numbers: normalised to E.164, default region CN (DOMAIN section 2)."""
 
+import unicodedata
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,7 +17,8 @@ MOBILE_TYPES = {
 def parse_mobile(raw: str) -> PhoneNumber:
     """Return the number as a PhoneNumber (E.164), or raise a translated ValidationError."""
     text = (raw or "").strip()
-    if len(text) > 32:
+    # phonenumbers drops trailing junk, so "13800138000\x00" would otherwise pass as a number.
+    if len(text) > 32 or any(unicodedata.category(ch) == "Cc" for ch in text):
         raise ValidationError(_("This is not a valid mobile number."), code="invalid_mobile")
     try:
         number = PhoneNumber.from_string(text, region=settings.PHONENUMBER_DEFAULT_REGION)

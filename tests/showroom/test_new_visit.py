@@ -65,6 +65,8 @@ def test_walk_in_without_mobile_is_anonymous_and_linked_later(login, consultant)
         ("12345", "This is not a valid mobile number."),
         ("abc", "This is not a valid mobile number."),
         ("010 1234 5678", "This is a landline number; enter a mobile number."),
+        # phonenumbers alone would drop the NUL and accept the number
+        ("139 1234 5678\x00", "This is not a valid mobile number."),
     ],
 )
 def test_bad_mobile_gets_a_clear_error_and_saves_nothing(login, consultant, mobile, message):
@@ -92,6 +94,12 @@ def test_mobile_lookup_shows_returning_customer_and_their_consultant(login, cons
     CustomerFactory(showroom=consultant.showroom, owner=consultant, mobile="+8613912345678")
     response = login(second_consultant).get(reverse("showroom:mobile-lookup"), {"mobile": "139-1234-5678"})
     assert "Returning customer — consultant Na Li" in response.content.decode()
+
+
+def test_mobile_lookup_refuses_a_number_with_a_control_character(login, consultant):
+    CustomerFactory(showroom=consultant.showroom, owner=consultant, mobile="+8613912345678")
+    body = login(consultant).get(reverse("showroom:mobile-lookup"), {"mobile": "13912345678\x00"}).content.decode()
+    assert "This is not a valid mobile number." in body and "Returning" not in body
 
 
 def test_mobile_lookup_says_new_for_unknown_and_hides_other_showrooms(login, consultant, outsider):
