@@ -127,8 +127,13 @@ def mobile_lookup(request):
 
 
 def _next_url(request, default: str) -> str:
+    """A path on this site to go back to (the forms send request.get_full_path()), else default."""
     nxt = request.POST.get("next") or request.GET.get("next")
-    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
+    if (
+        nxt
+        and nxt.startswith("/")
+        and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure())
+    ):
         return nxt
     return default
 

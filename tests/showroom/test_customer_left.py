@@ -57,6 +57,15 @@ def test_departure_before_arrival_is_rejected_and_nothing_saved(login, consultan
     assert visit.left_at is None and not Reminder.objects.exists()
 
 
+@pytest.mark.parametrize("next_url", ['"><img src=x onerror=alert(1)>', "visits", "//evil.example/"])
+def test_a_next_that_is_not_a_path_on_this_site_is_ignored(login, consultant, next_url):
+    """It used to reach redirect(), which took a bare word for a view name: a 500."""
+    visit = _open_visit(consultant)
+    response = login(consultant).post(reverse("showroom:visit-close", args=[visit.pk]), {"next": next_url})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("leads:customer-detail", args=[visit.customer_id])
+
+
 def test_visit_registered_more_than_10_minutes_after_departure_is_flagged(consultant):
     with time_machine.travel(SHANGHAI_AFTERNOON, tick=False):
         visit = _open_visit(consultant)
