@@ -42,10 +42,13 @@ class VisitListView(LoginRequiredMixin, ListView):
     paginate_by = 50
 
     def get_day(self) -> date:
+        """The ?day= asked for; today if it is missing, malformed or the first or last day of
+        the calendar (whose bounds in the showroom's time zone do not fit a datetime)."""
         try:
-            return date.fromisoformat(self.request.GET.get("day", ""))
+            day = date.fromisoformat(self.request.GET.get("day", ""))
         except ValueError:
             return timezone.localdate()
+        return day if date.min < day < date.max else timezone.localdate()
 
     def get_queryset(self):
         return selectors.visit_register(user=self.request.user, day=self.get_day())
