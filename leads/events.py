@@ -32,3 +32,18 @@ def owner_changed_event(*, customer: Customer, old_owner, new_owner, rule: str, 
             "rule": rule,
         },
     )
+
+
+def customer_merged_event(*, survivor: Customer, duplicate: Customer, counts: dict, by) -> TimelineEvent:
+    """On the survivor's timeline; ``duplicate_id`` also lets the duplicate's old URL redirect."""
+    return TimelineEvent.objects.create(
+        customer=survivor,
+        kind=TimelineEvent.Kind.CUSTOMER_MERGED,
+        actor=by,
+        data={
+            "duplicate_id": duplicate.pk,
+            "duplicate_name": duplicate.display_name,
+            "by": by.display_name if by else "",
+            **counts,
+        },
+    )

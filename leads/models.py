@@ -165,6 +165,7 @@ class TimelineEvent(models.Model):
         REMINDER_SENT = "reminder_sent", _("Reminder sent")
         REMINDER_FAILED = "reminder_failed", _("Reminder failed")
         REMINDER_CANCELLED = "reminder_cancelled", _("Reminder cancelled")
+        CUSTOMER_MERGED = "customer_merged", _("Customers merged")
 
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("customer")
@@ -239,6 +240,21 @@ class TimelineEvent(models.Model):
         if self.kind == K.VISIT_LINKED:
             return _("Visit of %(arrived)s linked to this customer.") % {
                 "arrived": _when(d.get("arrived_at"))
+            }
+        if self.kind == K.CUSTOMER_MERGED:
+            return _(
+                "Merged with %(duplicate)s (#%(id)s) by %(by)s: moved %(visits)s visit(s), "
+                "%(reminders)s reminder(s), %(grades)s grade change(s), %(events)s timeline "
+                "entries and %(notifications)s notification(s)."
+            ) % {
+                "duplicate": d.get("duplicate_name", "–"),
+                "id": d.get("duplicate_id", "–"),
+                "by": d.get("by", "–"),
+                "visits": d.get("visits", 0),
+                "reminders": d.get("reminders", 0),
+                "grades": d.get("grade_changes", 0),
+                "events": d.get("timeline_events", 0),
+                "notifications": d.get("notifications", 0),
             }
         kind_label = _choice_label(Reminder.Kind.choices, d.get("reminder_kind"))
         if self.kind == K.REMINDER_SCHEDULED:

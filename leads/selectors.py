@@ -20,6 +20,19 @@ def customer_list(*, user):
     return customers_for_user(user).select_related("owner").order_by("-created_at", "-pk")
 
 
+def merged_into(*, user, pk) -> int | None:
+    """The id of the customer (visible to ``user``) that customer ``pk`` was merged into."""
+    return (
+        TimelineEvent.objects.filter(
+            kind=TimelineEvent.Kind.CUSTOMER_MERGED,
+            data__duplicate_id=pk,
+            customer__in=customers_for_user(user),
+        )
+        .values_list("customer_id", flat=True)
+        .first()
+    )
+
+
 @dataclass
 class TimelinePage:
     """One page of a timeline, newest first, without counting the whole timeline: it fetches

@@ -123,3 +123,116 @@ def customer_update(
     customer.full_clean(exclude=["owner", "showroom"], validate_constraints=False)
     customer.save(update_fields=["name", "mobile", "sms_consent", "language", "updated_at"])
     return customer
+
+
+# ---------------------------------------------------------------- merging duplicates
+
+ACTIVE_REMINDER_STATUSES = ("pending", "claimed", "sending")
+
+
+def _rows_pointing_at(customer: Customer):
+    """(model, field name) of every foreign key to Customer, hidden ones (related_name="+")
+    included, history tables left out: a merge moves what these hold, so an FK added later
+    is moved too instead of cascading away or blocking the delete."""
+    from simple_history.models import HistoricalChanges
+
+    for rel in Customer._meta.get_fields(include_hidden=True):
+        if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
+            continue
+        if issubclass(rel.related_model, HistoricalChanges):
+            continue  # the duplicate's history stays under its id
+        yield rel.related_model, rel.field.name
+
+
+@transaction.atomic
+def customers_merge(*, survivor: Customer, duplicate: Customer, by) -> dict:
+    """Fold ``duplicate`` into ``survivor`` and delete it.
+
+    The survivor keeps its values; its blanks (name, mobile, source, consultant) are filled
+    from the duplicate. Visits (with their history), reminders, grade changes, timeline
+    entries, notifications and any other row pointing at the duplicate move to the survivor.
+    A pending reminder whose key (``<kind>:customer:<id>:<day>``) the survivor already has is
+    cancelled instead, so nothing is sent twice. The survivor's timeline and change history
+    record the merge with the counts moved; the duplicate's history stays under its id.
+    Returns the counts.
+    """
+    from simple_history.utils import bulk_update_with_history
+
+    from followup.models import Reminder
+    from followup.services import reminder_cancel
+    from leads.models import TimelineEvent
+    from showroom.models import Visit
+
+    if survivor.pk == duplicate.pk:
+        raise ValidationError(_("A customer cannot be merged with itself."), code="same_customer")
+    locked = {
+        c.pk: c
+        for c in Customer.objects.select_for_update()
+        .filter(pk__in=[survivor.pk, duplicate.pk])
+        .order_by("pk")
+        .select_related("owner")
+    }
+    if len(locked) != 2:
+        raise ValidationError(_("One of the customers no longer exists."), code="gone")
+    survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+    if survivor.showroom_id != duplicate.showroom_id:
+        raise ValidationError(_("Only customers of the same showroom can be merged."), code="showroom")
+
+    counts = {"visits": 0, "reminders": 0, "reminders_cancelled": 0, "grade_changes": 0,
+              "timeline_events": 0, "notifications": 0, "other": 0}
+
+    visits = list(Visit.objects.filter(customer=duplicate))
+    for visit in visits:
+        visit.customer = survivor
+    if visits:
+        bulk_update_with_history(visits, Visit, ["customer"], default_user=by,
+                                 default_change_reason=f"merged #{duplicate.pk} into #{survivor.pk}")
+    counts["visits"] = len(visits)
+
+    reminders = list(Reminder.objects.filter(customer=duplicate))
+    old_part, new_part = f":customer:{duplicate.pk}:", f":customer:{survivor.pk}:"
+    rekeyed = {r.pk: r.idempotency_key.replace(old_part, new_part) for r in reminders
+               if r.status == Reminder.Status.PENDING and old_part in r.idempotency_key}
+    taken = set(Reminder.objects.filter(idempotency_key__in=rekeyed.values()).values_list(
+        "idempotency_key", flat=True))
+    to_cancel = [r for r in reminders if r.pk in rekeyed and rekeyed[r.pk] in taken]
+    for r in reminders:
+        r.customer = survivor
+        if r.pk in rekeyed and rekeyed[r.pk] not in taken:
+            r.idempotency_key = rekeyed[r.pk]
+    Reminder.objects.bulk_update(reminders, ["customer", "idempotency_key"])
+    for r in to_cancel:
+        reminder_cancel(reminder=r, by=by)  # noted on the survivor's timeline
+    counts["reminders"] = len(reminders)
+    counts["reminders_cancelled"] = len(to_cancel)
+
+    named = {GradeChange: "grade_changes", TimelineEvent: "timeline_events",
+             Notification: "notifications", Reminder: None, Visit: None}
+    for model, field in _rows_pointing_at(duplicate):
+        if model in named and named[model] is None:
+            continue
+        moved = model._base_manager.filter(**{field: duplicate}).update(**{field: survivor})
+        counts[named.get(model) or "other"] += moved
+
+    # The survivor's blanks, filled from the duplicate; the later of the two last contacts.
+    changed = []
+    for field in ("name", "mobile", "source", "owner"):
+        if not getattr(survivor, field) and getattr(duplicate, field):
+            setattr(survivor, field, getattr(duplicate, field))
+            changed.append(field)
+    if duplicate.last_contact_at and (
+        survivor.last_contact_at is None or duplicate.last_contact_at > survivor.last_contact_at
+    ):
+        survivor.last_contact_at = duplicate.last_contact_at
+
+    # Delete first: the mobile may move to the survivor, and it is unique per showroom.
+    duplicate._history_user = by
+    duplicate._change_reason = f"merged into #{survivor.pk}"
+    duplicate_pk = duplicate.pk
+    duplicate.delete()
+    duplicate.pk = duplicate_pk
+    survivor._history_user = by
+    survivor._change_reason = f"merged #{duplicate_pk} into this customer"
+    survivor.save()
+    events.customer_merged_event(survivor=survivor, duplicate=duplicate, counts=counts, by=by)
+    return counts

@@ -9,5 +9,6 @@ urlpatterns = [
     path("customers/<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="customer-edit"),
     path("customers/<int:pk>/grade/", views.customer_change_grade, name="customer-grade"),
     path("customers/<int:pk>/history/", views.customer_history, name="customer-history"),
+    path("customers/<int:pk>/merge/", views.customer_merge, name="customer-merge"),
     path("customers/<int:pk>/history.csv", views.customer_history_export, name="customer-history-export"),
 ]

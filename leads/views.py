@@ -53,6 +53,17 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
     def get_object(self, queryset=None):
         return customer_for_user(self.request.user, self.kwargs["pk"])
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A customer merged into another: its old links lead to the survivor, if visible.
+            survivor_id = selectors.merged_into(user=request.user, pk=self.kwargs["pk"])
+            if survivor_id is None:
+                raise
+            messages.info(request, _("That customer was merged into this one."))
+            return redirect("leads:customer-detail", survivor_id)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         customer = self.object
@@ -68,6 +79,7 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
             .order_by("arrived_at")
         )
         ctx["can_edit"] = can_edit_customer(user, customer)
+        ctx["can_merge"] = user.is_manager or user.is_group_admin
         ctx["grade_form"] = GradeChangeForm(initial={"grade": customer.grade})
         # Managers' change history arrives in a second request (htmx), keeping this page's
         # query count low: see customer_history.
@@ -174,3 +186,62 @@ def _history_export_rows(customer: Customer, tz) -> list[tuple]:
             rows.append((g.changed_at, who, grade_record, reason_label, "", mask_mobiles_in(g.reason)))
     rows.sort(key=lambda row: row[0], reverse=True)
     return rows
+
+
+@login_required
+def customer_merge(request, pk):
+    """A manager folds a duplicate into this customer: without ``duplicate``, a search for it
+    (the customer list's search); with it, both records side by side and, on POST, the merge."""
+    survivor = customer_for_user(request.user, pk, for_edit=True)
+    if not (request.user.is_manager or request.user.is_group_admin):
+        raise Http404  # consultants cannot merge, as for any page they may not see
+    same_showroom = customers_for_user(request.user).filter(showroom_id=survivor.showroom_id)
+    duplicate_id = request.POST.get("duplicate") if request.method == "POST" else request.GET.get("duplicate")
+    if duplicate_id is None:
+        if request.method == "POST":
+            return redirect("leads:customer-merge", survivor.pk)
+        search = CustomerFilter(request.GET, queryset=same_showroom.exclude(pk=survivor.pk).select_related("owner"),
+                                user=request.user)
+        query = (request.GET.get("q") or "").strip()
+        candidates = list(search.qs.order_by("-created_at", "-pk")[:20]) if query and search.is_valid() else []
+        return render(request, "leads/customer_merge_search.html",
+                      {"customer": survivor, "q": query, "candidates": candidates})
+    try:
+        duplicate = same_showroom.exclude(pk=survivor.pk).select_related("owner").get(pk=duplicate_id)
+    except (Customer.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if request.method == "POST":
+        counts = services.customers_merge(survivor=survivor, duplicate=duplicate, by=request.user)
+        messages.success(
+            request,
+            _("Merged %(duplicate)s into this customer: %(visits)s visit(s) and %(reminders)s reminder(s) moved.")
+            % {"duplicate": duplicate.display_name, "visits": counts["visits"], "reminders": counts["reminders"]},
+        )
+        return redirect("leads:customer-detail", survivor.pk)
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    rows = []
+    for label, field in ((_("Name"), "name"), (_("Mobile"), "national_mobile"), (_("Consultant"), "owner"),
+                         (_("Grade"), "get_grade_display"), (_("Source"), "get_source_display"),
+                         (_("SMS"), "sms_consent"), (_("Language"), "get_language_display"),
+                         (_("Created"), "created_at")):
+        values = []
+        for c in (survivor, duplicate):
+            value = getattr(c, field)
+            value = value() if callable(value) else value
+            if isinstance(value, bool):
+                value = _("agrees") if value else _("no consent")
+            elif field == "created_at":
+                value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+            elif field == "owner":
+                value = value.display_name if value else ""
+            values.append(value or "")
+        kept_from_duplicate = field in ("name", "national_mobile", "owner", "get_source_display") and not values[0]
+        rows.append({"label": label, "survivor": values[0], "duplicate": values[1],
+                     "result": values[1] if kept_from_duplicate else values[0], "filled": kept_from_duplicate and values[1]})
+    counts = {
+        "visits": Visit.objects.filter(customer=duplicate).count(),
+        "timeline": duplicate.timeline.count(),
+    }
+    return render(request, "leads/customer_merge_confirm.html",
+                  {"customer": survivor, "duplicate": duplicate, "rows": rows, "counts": counts})

@@ -18,13 +18,14 @@ OBJECT_FOR = {
     "leads:customer-grade": "customer",
     "leads:customer-history": "customer",
     "leads:customer-history-export": "customer",
+    "leads:customer-merge": "customer",
     "showroom:visit-close": "visit",
     "showroom:visit-link": "anonymous_visit",
 }
 
 # Pages only managers (and group admins) may open, even for a customer a consultant owns: the
 # owner gets the same 404 as anyone else (the change-history export shows every change, by anyone).
-MANAGER_ONLY = {"leads:customer-history", "leads:customer-history-export"}
+MANAGER_ONLY = {"leads:customer-history", "leads:customer-history-export", "leads:customer-merge"}
 
 
 def _patterns_with_ids(resolver=None, prefix=""):
