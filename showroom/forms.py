@@ -21,6 +21,18 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(format=DATETIME_LOCAL, **kwargs)
 
 
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time typed in the showroom's zone. Python's datetime.fromisoformat ignores a
+    trailing NUL ("2026-11-20T14:00\\x00"); refuse it like any other malformed input."""
+
+    widget = LocalDateTimeInput
+
+    def to_python(self, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 def _now_local():
     return timezone.localtime().replace(second=0, microsecond=0)
 
@@ -37,7 +49,7 @@ class VisitForm(forms.Form):
         label=_("Channel"), choices=Channel.choices, initial=Channel.WALK_IN, widget=forms.RadioSelect
     )
     party_size = forms.IntegerField(label=_("Party size"), min_value=1, max_value=50, initial=1)
-    arrived_at = forms.DateTimeField(label=_("Arrived at"), widget=LocalDateTimeInput())
+    arrived_at = LocalDateTimeField(label=_("Arrived at"))
     consultant = forms.ModelChoiceField(label=_("Consultant"), queryset=User.objects.none())
     is_first_visit = forms.BooleanField(
         label=_("First visit"),
@@ -115,7 +127,7 @@ class VisitForm(forms.Form):
 
 
 class VisitCloseForm(forms.Form):
-    left_at = forms.DateTimeField(label=_("Left at"), widget=LocalDateTimeInput(), required=False)
+    left_at = LocalDateTimeField(label=_("Left at"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -90,6 +90,15 @@ def test_arrival_in_the_future_is_rejected(login, consultant):
     assert not Visit.objects.exists()
 
 
+def test_arrival_time_with_a_nul_is_refused(login, consultant):
+    """Python's fromisoformat drops a trailing NUL; the form must not."""
+    arrived = timezone.localtime().strftime("%Y-%m-%dT%H:%M") + "\x00"
+    response = _post_visit(login(consultant), arrived_at=arrived)
+    assert response.status_code == 200
+    assert response.context["form"].errors["arrived_at"] == ["Enter a valid date/time."]
+    assert not Visit.objects.exists()
+
+
 def test_mobile_lookup_shows_returning_customer_and_their_consultant(login, consultant, second_consultant):
     CustomerFactory(showroom=consultant.showroom, owner=consultant, mobile="+8613912345678")
     response = login(second_consultant).get(reverse("showroom:mobile-lookup"), {"mobile": "139-1234-5678"})
