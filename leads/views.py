@@ -197,7 +197,12 @@ def customer_merge(request, pk):
         raise Http404  # consultants cannot merge, as for any page they may not see
     same_showroom = customers_for_user(request.user).filter(showroom_id=survivor.showroom_id)
     duplicate_id = request.POST.get("duplicate") if request.method == "POST" else request.GET.get("duplicate")
-    if duplicate_id is None:
+    duplicate = None
+    if duplicate_id is not None:
+        duplicate = same_showroom.exclude(pk=survivor.pk).select_related("owner").filter(
+            pk=int(duplicate_id) if duplicate_id.isascii() and duplicate_id.isdigit() else None
+        ).first()
+    if duplicate is None:
         if request.method == "POST":
             return redirect("leads:customer-merge", survivor.pk)
         search = CustomerFilter(request.GET, queryset=same_showroom.exclude(pk=survivor.pk).select_related("owner"),
@@ -205,11 +210,8 @@ def customer_merge(request, pk):
         query = (request.GET.get("q") or "").strip()
         candidates = list(search.qs.order_by("-created_at", "-pk")[:20]) if query and search.is_valid() else []
         return render(request, "leads/customer_merge_search.html",
-                      {"customer": survivor, "q": query, "candidates": candidates})
-    try:
-        duplicate = same_showroom.exclude(pk=survivor.pk).select_related("owner").get(pk=duplicate_id)
-    except (Customer.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+                      {"customer": survivor, "q": query, "candidates": candidates,
+                       "not_found": duplicate_id is not None})
     if request.method == "POST":
         counts = services.customers_merge(survivor=survivor, duplicate=duplicate, by=request.user)
         messages.success(

@@ -119,6 +119,8 @@ def test_manager_searches_compares_and_merges_in_the_browser(pair, manager, logi
     assert "张伟" in found and f"?duplicate={duplicate.pk}" in found
     compare = client.get(url, {"duplicate": duplicate.pk}).content.decode()
     assert 'data-testid="merge-compare"' in compare and "张伟" in compare and "139 1111 2222" in compare
+    itself = client.get(url, {"duplicate": survivor.pk})
+    assert itself.status_code == 200 and "Choose another customer of this showroom." in itself.content.decode()
     response = client.post(url, {"duplicate": duplicate.pk}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("leads:customer-detail", args=[survivor.pk])
     assert "Merged with 张伟" in response.content.decode()
