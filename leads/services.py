@@ -167,7 +167,7 @@ def customers_merge(*, survivor: Customer, duplicate: Customer, by) -> dict:
         raise ValidationError(_("A customer cannot be merged with itself."), code="same_customer")
     locked = {
         c.pk: c
-        for c in Customer.objects.select_for_update()
+        for c in Customer.objects.select_for_update(of=("self",))  # not the outer-joined owner
         .filter(pk__in=[survivor.pk, duplicate.pk])
         .order_by("pk")
         .select_related("owner")
