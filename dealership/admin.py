@@ -17,6 +17,13 @@ class ShowroomAdmin(admin.ModelAdmin):
     ]
     search_fields = ["name"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            from leads.services import lost_reasons_seed
+
+            lost_reasons_seed(showroom=obj)
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):

@@ -177,6 +177,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         RETURNING_CUSTOMER = "returning_customer", _("Returning customer")
         OWNERSHIP_LOST = "ownership_lost", _("Customer reassigned")
+        LOST_REJECTED = "lost_rejected", _("Lost request rejected")
 
     recipient = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
@@ -213,4 +214,6 @@ class Notification(models.Model):
         }
         if self.kind == self.Kind.RETURNING_CUSTOMER:
             return _("Your customer %(customer)s is back in the showroom, received by %(actor)s.") % params
+        if self.kind == self.Kind.LOST_REJECTED:
+            return _("%(actor)s rejected marking your customer %(customer)s lost.") % params
         return _("Your customer %(customer)s has been reassigned to %(actor)s.") % params

@@ -9,7 +9,7 @@ Anything else is a 404, so a page never confirms that a record exists.
 from django.db.models import QuerySet
 from django.http import Http404
 
-from leads.models import Customer
+from leads.models import Customer, LostRequest
 
 
 def customers_for_user(user) -> QuerySet[Customer]:
@@ -45,4 +45,20 @@ def customer_for_user(user, pk, *, for_edit: bool = False) -> Customer:
     try:
         return qs.select_related("owner", "showroom").get(pk=pk)
     except (Customer.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def lost_requests_for_manager(user) -> QuerySet[LostRequest]:
+    """Lost requests a manager decides: their showroom's (every showroom's for group admins)."""
+    if not user.is_authenticated or not (user.is_manager or user.is_group_admin):
+        return LostRequest.objects.none()
+    if user.is_group_admin:
+        return LostRequest.objects.all()
+    return LostRequest.objects.filter(customer__showroom_id=user.showroom_id)
+
+
+def lost_request_for_manager(user, pk) -> LostRequest:
+    try:
+        return lost_requests_for_manager(user).select_related("customer").get(pk=pk)
+    except (LostRequest.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from leads.models import Customer, GradeChange
+from leads.models import Customer, GradeChange, LostReason, LostRequest
 
 
 class GradeChangeInline(admin.TabularInline):
@@ -23,3 +23,21 @@ class CustomerAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["owner"]
     readonly_fields = ["grade", "last_contact_at", "created_at", "updated_at"]
     inlines = [GradeChangeInline]
+
+
+@admin.register(LostReason)
+class LostReasonAdmin(admin.ModelAdmin):
+    list_display = ["name", "showroom", "requires_competitor", "position", "is_active"]
+    list_editable = ["requires_competitor", "position", "is_active"]
+    list_filter = ["showroom", "is_active"]
+    list_select_related = ["showroom"]
+    search_fields = ["name"]
+
+
+@admin.register(LostRequest)
+class LostRequestAdmin(SimpleHistoryAdmin):
+    list_display = ["customer", "status", "reason", "competitor", "requested_by", "requested_at", "decided_by"]
+    list_filter = ["status"]
+    list_select_related = ["customer", "reason", "requested_by", "decided_by"]
+    raw_id_fields = ["customer", "requested_by", "decided_by"]
+    readonly_fields = ["status", "decided_by", "decided_at"]  # decided on the "Lost requests" page

@@ -47,3 +47,41 @@ def customer_merged_event(*, survivor: Customer, duplicate: Customer, counts: di
             **counts,
         },
     )
+
+
+def _lost_event(*, request, kind, by, **data) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        customer_id=request.customer_id,
+        kind=kind,
+        actor=by,
+        data={"lost_request_id": request.pk, "by": by.display_name if by else "", **data},
+    )
+
+
+def lost_requested_event(*, request, by) -> TimelineEvent:
+    return _lost_event(
+        request=request, kind=TimelineEvent.Kind.LOST_REQUESTED, by=by, reason=request.summary, note=request.note
+    )
+
+
+def lost_approved_event(*, request, by) -> TimelineEvent:
+    return _lost_event(request=request, kind=TimelineEvent.Kind.LOST_APPROVED, by=by, reason=request.summary)
+
+
+def lost_rejected_event(*, request, grade: str, by) -> TimelineEvent:
+    return _lost_event(
+        request=request,
+        kind=TimelineEvent.Kind.LOST_REJECTED,
+        by=by,
+        grade=grade,
+        note=request.decision_note,
+    )
+
+
+def reactivated_event(*, customer: Customer, grade: str, by) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        customer=customer,
+        kind=TimelineEvent.Kind.REACTIVATED,
+        actor=by,
+        data={"grade": grade, "by": by.display_name if by else ""},
+    )

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dealership.models import User
 from leads.mobile import parse_mobile
-from leads.models import Customer, Grade, Source
+from leads.models import Customer, Grade, LostReason, Source
 
 
 class MobileField(forms.CharField):
@@ -63,6 +63,38 @@ class GradeChangeForm(forms.Form):
         label=_("New grade"), choices=Grade.choices, widget=forms.Select(attrs={"class": "form-select"})
     )
     reason = forms.CharField(label=_("Note"), max_length=300, required=False)
+    lost_reason = forms.ModelChoiceField(
+        label=_("Why lost"),
+        queryset=LostReason.objects.none(),
+        required=False,
+        help_text=_("Required for F (lost)."),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    competitor = forms.CharField(
+        label=_("Competitor model"),
+        max_length=100,
+        required=False,
+        help_text=_("Required when the customer bought another brand or from another dealer."),
+    )
+
+    def __init__(self, *args, showroom=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if showroom is not None:
+            self.fields["lost_reason"].queryset = LostReason.objects.filter(showroom=showroom, is_active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("grade") == Grade.F:
+            reason = cleaned.get("lost_reason")
+            if reason is None and "lost_reason" not in self.errors:
+                self.add_error("lost_reason", _("Choose why the customer is lost."))
+            elif reason is not None and reason.requires_competitor and not cleaned.get("competitor", "").strip():
+                self.add_error("competitor", _("Name the model the customer bought instead."))
+        return cleaned
+
+
+class LostDecisionForm(forms.Form):
+    note = forms.CharField(label=_("Manager's note"), max_length=300, required=False)
 
 
 class CustomerForm(forms.ModelForm):

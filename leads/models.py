@@ -150,6 +150,94 @@ def _choice_label(choices, value) -> str:
     return str(dict(choices).get(value, value or "–"))
 
 
+class LostReason(models.Model):
+    """One reason a showroom records when a customer is lost (grade F), edited in the admin."""
+
+    showroom = models.ForeignKey(
+        Showroom, on_delete=models.CASCADE, related_name="lost_reasons", verbose_name=_("showroom")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    requires_competitor = models.BooleanField(
+        _("requires the competitor model"),
+        default=False,
+        help_text=_("The consultant must name the car the customer bought instead."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("lost reason")
+        verbose_name_plural = _("lost reasons")
+        ordering = ["showroom", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["showroom", "name"], name="lost_reason_unique_per_showroom")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LostRequest(models.Model):
+    """A request to mark a customer lost (F). Final only once a manager approves it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="lost_requests", verbose_name=_("customer")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.ForeignKey(
+        LostReason, on_delete=models.PROTECT, related_name="+", verbose_name=_("reason")
+    )
+    competitor = models.CharField(_("competitor model"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("manager's note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lost request")
+        verbose_name_plural = _("lost requests")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(status="pending"),
+                name="lost_request_one_pending_per_customer",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} · {self.reason} · {self.get_status_display()}"
+
+    @property
+    def summary(self) -> str:
+        """The reason, with the competitor model when there is one."""
+        text = self.reason.name
+        if self.competitor:
+            text = f"{text} ({self.competitor})"
+        return text
+
+
 class TimelineEvent(models.Model):
     """One touch on a customer's timeline. Written only by the per-app ``events`` modules."""
 
@@ -166,6 +254,10 @@ class TimelineEvent(models.Model):
         REMINDER_FAILED = "reminder_failed", _("Reminder failed")
         REMINDER_CANCELLED = "reminder_cancelled", _("Reminder cancelled")
         CUSTOMER_MERGED = "customer_merged", _("Customers merged")
+        LOST_REQUESTED = "lost_requested", _("Lost requested")
+        LOST_APPROVED = "lost_approved", _("Lost approved")
+        LOST_REJECTED = "lost_rejected", _("Lost rejected")
+        REACTIVATED = "reactivated", _("Reactivated")
 
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("customer")
@@ -240,6 +332,28 @@ class TimelineEvent(models.Model):
         if self.kind == K.VISIT_LINKED:
             return _("Visit of %(arrived)s linked to this customer.") % {
                 "arrived": _when(d.get("arrived_at"))
+            }
+        if self.kind == K.LOST_REQUESTED:
+            text = _("Lost requested by %(who)s: %(reason)s.") % {
+                "who": d.get("by", "–"),
+                "reason": d.get("reason", ""),
+            }
+            return f"{text} {d['note']}" if d.get("note") else text
+        if self.kind == K.LOST_APPROVED:
+            return _("Lost approved by %(who)s: %(reason)s.") % {
+                "who": d.get("by", "–"),
+                "reason": d.get("reason", ""),
+            }
+        if self.kind == K.LOST_REJECTED:
+            text = _("Lost request rejected by %(who)s; the customer stays %(grade)s.") % {
+                "who": d.get("by", "–"),
+                "grade": d.get("grade", "–"),
+            }
+            return f"{text} {d['note']}" if d.get("note") else text
+        if self.kind == K.REACTIVATED:
+            return _("Reactivated by %(who)s: grade F → %(grade)s.") % {
+                "who": d.get("by", "–"),
+                "grade": d.get("grade", "–"),
             }
         if self.kind == K.CUSTOMER_MERGED:
             return _(

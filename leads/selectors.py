@@ -1,8 +1,7 @@
 """Reads of customers used by more than one place; querysets come with their joins."""
 
-from datetime import datetime
-
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import F, Window
 from django.db.models.functions import Lag
@@ -10,14 +9,32 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from leads.access import customers_for_user
-from leads.models import Customer, TimelineEvent
+from leads.access import customers_for_user, lost_requests_for_manager
+from leads.models import Customer, LostRequest, TimelineEvent
 
 TIMELINE_PAGE_SIZE = 50
 
 
 def customer_list(*, user):
     return customers_for_user(user).select_related("owner").order_by("-created_at", "-pk")
+
+
+def pending_lost_requests(*, user):
+    """The lost requests waiting for this manager, oldest first."""
+    return (
+        lost_requests_for_manager(user)
+        .filter(status=LostRequest.Status.PENDING)
+        .select_related("customer", "reason", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def pending_lost_request_for(*, customer):
+    return (
+        LostRequest.objects.filter(customer=customer, status=LostRequest.Status.PENDING)
+        .select_related("reason", "requested_by")
+        .first()
+    )
 
 
 def merged_into(*, user, pk) -> int | None:

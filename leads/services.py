@@ -7,7 +7,21 @@ from django.utils.translation import gettext as _
 
 from dealership.models import Notification, Showroom
 from leads import events
-from leads.models import Customer, Grade, GradeChange
+from leads.models import Customer, Grade, GradeChange, LostReason, LostRequest
+
+# The lost reasons every showroom starts with (DOMAIN section 2); (name, requires competitor).
+# The names are stored as data, in the showroom's language of work, and edited in the admin.
+DEFAULT_LOST_REASONS = [
+    ("买了其他品牌 / Bought another brand", True),
+    ("在本集团其他经销店购买 / Bought from another dealer of ours", True),
+    ("价格 / Price", False),
+    ("产品 / Product", False),
+    ("贷款未获批 / Finance refused", False),
+    ("放弃购买 / Gave up", False),
+    ("其他 / Other", False),
+]
+
+LIVE_GRADES = [Grade.H, Grade.A, Grade.B, Grade.C]
 
 
 class DuplicateMobile(ValidationError):
@@ -59,20 +73,111 @@ def customer_create(
     return customer
 
 
+def lost_reasons_seed(*, showroom: Showroom) -> None:
+    """Give a showroom the default lost reasons (for a new showroom; existing names are kept)."""
+    for position, (name, requires_competitor) in enumerate(DEFAULT_LOST_REASONS):
+        LostReason.objects.get_or_create(
+            showroom=showroom,
+            name=name,
+            defaults={"requires_competitor": requires_competitor, "position": position},
+        )
+
+
+def _is_manager(user) -> bool:
+    return bool(user) and (user.is_manager or user.is_group_admin)
+
+
 @transaction.atomic
 def customer_change_grade(*, customer: Customer, grade: str, by, reason: str = "") -> bool:
-    """Set a new intent grade, keeping its history. Returns False when nothing changed."""
+    """Set a new intent grade, keeping its history. Returns False when nothing changed.
+
+    F (lost) is not set here: it goes through customer_request_lost and a manager's approval.
+    Leaving F (reactivation) is for a manager or the customer's consultant.
+    """
     if grade not in Grade.values:
         raise ValidationError(_("Unknown grade."), code="invalid_grade")
+    if grade == Grade.F:
+        raise ValidationError(_("A lost customer needs a reason and a manager's approval."), code="lost")
     old = customer.grade
     if old == grade:
         return False
-    customer.grade = grade
+    _set_grade(customer=customer, old=old, new=grade, by=by, reason=reason)
+    if old == Grade.F:
+        events.reactivated_event(customer=customer, grade=grade, by=by)
+    return True
+
+
+def _set_grade(*, customer: Customer, old: str, new: str, by, reason: str) -> None:
+    customer.grade = new
     customer.save(update_fields=["grade", "updated_at"])
-    GradeChange.objects.create(
-        customer=customer, from_grade=old, to_grade=grade, changed_by=by, reason=reason
+    GradeChange.objects.create(customer=customer, from_grade=old, to_grade=new, changed_by=by, reason=reason)
+    events.grade_changed_event(customer=customer, old=old, new=new, reason=reason, by=by)
+
+
+@transaction.atomic
+def customer_request_lost(
+    *, customer: Customer, reason: LostReason, by, competitor: str = "", note: str = ""
+) -> LostRequest:
+    """Ask to mark a customer lost. A consultant's request waits for a manager (the customer
+    keeps their grade meanwhile); a manager's request is approved at once, by themselves."""
+    if reason.showroom_id != customer.showroom_id or not reason.is_active:
+        raise ValidationError(_("Choose one of the listed reasons."), code="invalid_reason")
+    competitor = competitor.strip()
+    if reason.requires_competitor and not competitor:
+        raise ValidationError(_("Name the model the customer bought instead."), code="competitor_required")
+    if customer.grade == Grade.F:
+        raise ValidationError(_("This customer is already lost."), code="already_lost")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    pending = LostRequest.objects.filter(customer=customer, status=LostRequest.Status.PENDING).first()
+    if pending is not None:
+        raise ValidationError(_("A lost request for this customer is already waiting for a manager."), code="pending")
+    request = LostRequest.objects.create(
+        customer=customer, reason=reason, competitor=competitor, note=note.strip(), requested_by=by
     )
-    events.grade_changed_event(customer=customer, old=old, new=grade, reason=reason, by=by)
+    events.lost_requested_event(request=request, by=by)
+    if _is_manager(by):
+        lost_request_approve(lost_request=request, by=by)
+        request.refresh_from_db()
+    return request
+
+
+@transaction.atomic
+def lost_request_approve(*, lost_request: LostRequest, by) -> bool:
+    """The customer becomes F, with the reason in the grade history. False if already decided."""
+    updated = LostRequest.objects.filter(pk=lost_request.pk, status=LostRequest.Status.PENDING).update(
+        status=LostRequest.Status.APPROVED, decided_by=by, decided_at=timezone.now()
+    )
+    if not updated:
+        return False
+    lost_request.refresh_from_db()
+    customer = Customer.objects.select_for_update().get(pk=lost_request.customer_id)
+    text = lost_request.summary
+    if lost_request.note:
+        text = f"{text}. {lost_request.note}"
+    if customer.grade != Grade.F:
+        _set_grade(customer=customer, old=customer.grade, new=Grade.F, by=by, reason=text[:300])
+    events.lost_approved_event(request=lost_request, by=by)
+    return True
+
+
+@transaction.atomic
+def lost_request_reject(*, lost_request: LostRequest, by, note: str = "") -> bool:
+    """The customer stays in the pipeline; their consultant is told. False if already decided."""
+    updated = LostRequest.objects.filter(pk=lost_request.pk, status=LostRequest.Status.PENDING).update(
+        status=LostRequest.Status.REJECTED, decided_by=by, decided_at=timezone.now(), decision_note=note.strip()
+    )
+    if not updated:
+        return False
+    lost_request.refresh_from_db()
+    customer = lost_request.customer
+    events.lost_rejected_event(request=lost_request, grade=customer.grade, by=by)
+    if lost_request.requested_by_id != getattr(by, "pk", None):
+        Notification.objects.create(
+            recipient_id=lost_request.requested_by_id,
+            kind=Notification.Kind.LOST_REJECTED,
+            customer=customer,
+            actor=by,
+        )
     return True
 
 

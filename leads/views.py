@@ -3,21 +3,23 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import DetailView, UpdateView
 from django_filters.views import FilterView
 
 from followup.selectors import customer_reminders
 from leads import selectors, services
-from leads.access import can_edit_customer, customer_for_user, customers_for_user
-from leads.forms import CustomerFilter, CustomerForm, GradeChangeForm
+from leads.access import can_edit_customer, customer_for_user, customers_for_user, lost_request_for_manager
+from leads.forms import CustomerFilter, CustomerForm, GradeChangeForm, LostDecisionForm
 from leads.mobile import mask_mobile, mask_mobiles_in
-from leads.models import Customer, GradeChange
+from leads.models import Customer, Grade, GradeChange
 from showroom.models import Visit
 
 
@@ -80,7 +82,8 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
         )
         ctx["can_edit"] = can_edit_customer(user, customer)
         ctx["can_merge"] = user.is_manager or user.is_group_admin
-        ctx["grade_form"] = GradeChangeForm(initial={"grade": customer.grade})
+        ctx["grade_form"] = GradeChangeForm(initial={"grade": customer.grade}, showroom=customer.showroom)
+        ctx["pending_lost"] = selectors.pending_lost_request_for(customer=customer)
         # Managers' change history arrives in a second request (htmx), keeping this page's
         # query count low: see customer_history.
         ctx["sees_change_history"] = _sees_change_history(user)
@@ -115,23 +118,89 @@ class CustomerUpdateView(LoginRequiredMixin, UpdateView):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def customer_change_grade(request, pk):
+    """The grade form on a page of its own: for F (lost), with the reason and competitor."""
     customer = customer_for_user(request.user, pk, for_edit=True)
-    form = GradeChangeForm(request.POST)
-    if form.is_valid():
-        changed = services.customer_change_grade(
-            customer=customer,
-            grade=form.cleaned_data["grade"],
-            by=request.user,
-            reason=form.cleaned_data["reason"],
+    if request.method == "GET":
+        grade = request.GET.get("grade")
+        form = GradeChangeForm(
+            initial={"grade": grade if grade in Grade.values else customer.grade}, showroom=customer.showroom
         )
-        if changed:
-            messages.success(request, _("Grade changed."))
+        return render(request, "leads/grade_change.html", {"customer": customer, "form": form})
+    form = GradeChangeForm(request.POST, showroom=customer.showroom)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["grade"] == Grade.F:
+                lost = services.customer_request_lost(
+                    customer=customer,
+                    reason=data["lost_reason"],
+                    competitor=data["competitor"],
+                    note=data["reason"],
+                    by=request.user,
+                )
+                if lost.status == lost.Status.APPROVED:
+                    messages.success(request, _("The customer is marked lost."))
+                else:
+                    messages.success(
+                        request, _("Lost request sent: the customer keeps their grade until a manager approves it.")
+                    )
+                return redirect("leads:customer-detail", customer.pk)
+            changed = services.customer_change_grade(
+                customer=customer, grade=data["grade"], by=request.user, reason=data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
-            messages.info(request, _("The grade was already %(grade)s.") % {"grade": customer.grade})
-        return redirect("leads:customer-detail", customer.pk)
+            if changed:
+                messages.success(request, _("Grade changed."))
+            else:
+                messages.info(request, _("The grade was already %(grade)s.") % {"grade": customer.grade})
+            return redirect("leads:customer-detail", customer.pk)
     return render(request, "leads/grade_change.html", {"customer": customer, "form": form}, status=400)
+
+
+def _manages(user) -> bool:
+    return user.is_authenticated and (user.is_manager or user.is_group_admin)
+
+
+@login_required
+@require_GET
+def lost_request_list(request):
+    """Managers: the lost requests waiting for a decision, oldest first."""
+    if not _manages(request.user):
+        raise Http404
+    page = Paginator(selectors.pending_lost_requests(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "leads/lost_request_list.html", {"page_obj": page, "lost_requests": page.object_list})
+
+
+@login_required
+@require_POST
+def lost_request_approve(request, pk):
+    lost = lost_request_for_manager(request.user, pk)
+    if services.lost_request_approve(lost_request=lost, by=request.user):
+        messages.success(request, _("%(customer)s is marked lost.") % {"customer": lost.customer.display_name})
+    else:
+        messages.info(request, _("This request was already decided."))
+    return redirect("leads:lost-request-list")
+
+
+@login_required
+@require_POST
+def lost_request_reject(request, pk):
+    lost = lost_request_for_manager(request.user, pk)
+    form = LostDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(form.errors.get("note", [])))
+        return redirect("leads:lost-request-list")
+    if services.lost_request_reject(lost_request=lost, by=request.user, note=form.cleaned_data["note"]):
+        messages.success(
+            request, _("Request rejected: %(customer)s stays in the pipeline.") % {"customer": lost.customer.display_name}
+        )
+    else:
+        messages.info(request, _("This request was already decided."))
+    return redirect("leads:lost-request-list")
 
 
 @login_required

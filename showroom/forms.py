@@ -65,7 +65,12 @@ class VisitForm(forms.Form):
     )
     model_of_interest = forms.CharField(label=_("Model of interest"), max_length=100, required=False)
     source = forms.ChoiceField(label=_("Source"), choices=[("", "—"), *Source.choices], required=False)
-    grade = forms.ChoiceField(label=_("Intent grade"), choices=[("", "—"), *Grade.choices], required=False)
+    # F (lost) needs a reason and a manager's approval: it is set from the customer's page.
+    grade = forms.ChoiceField(
+        label=_("Intent grade"),
+        choices=[("", "—"), *[(value, label) for value, label in Grade.choices if value != Grade.F]],
+        required=False,
+    )
     notes = forms.CharField(
         label=_("Notes"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

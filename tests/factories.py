@@ -10,9 +10,17 @@ class ShowroomFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Showroom
         django_get_or_create = ("name",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Showroom {n}")
     sms_signature = "Test Motors"
+
+    @factory.post_generation
+    def lost_reasons(self, create, extracted, **kwargs):
+        if create:  # as the admin does for a new showroom
+            from leads.services import lost_reasons_seed
+
+            lost_reasons_seed(showroom=self)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

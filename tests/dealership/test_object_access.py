@@ -7,6 +7,7 @@ until the view's object kind is added to OBJECT_FOR below.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from leads.models import LostRequest
 from tests.factories import CustomerFactory, walk_in
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +19,8 @@ OBJECT_FOR = {
     "leads:customer-grade": "customer",
     "leads:customer-history": "customer",
     "leads:customer-history-export": "customer",
+    "leads:lost-request-approve": "lost_request",
+    "leads:lost-request-reject": "lost_request",
     "leads:customer-merge": "customer",
     "showroom:visit-close": "visit",
     "showroom:visit-link": "anonymous_visit",
@@ -47,7 +50,10 @@ def objects(consultant):
     )
     visit = walk_in(consultant, mobile=customer.mobile)
     anonymous = walk_in(consultant, notes="秘密备注")
-    return {"customer": customer, "visit": visit, "anonymous_visit": anonymous}
+    lost_request = LostRequest.objects.create(
+        customer=customer, reason=customer.showroom.lost_reasons.first(), requested_by=consultant
+    )
+    return {"customer": customer, "visit": visit, "anonymous_visit": anonymous, "lost_request": lost_request}
 
 
 def test_every_url_with_an_id_is_listed_here():

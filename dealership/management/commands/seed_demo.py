@@ -18,6 +18,7 @@ from followup.models import Reminder, SmsTemplate
 from followup.services import DEFAULT_BODIES, reminder_send, reminders_claim_due
 from leads.mobile import parse_mobile
 from leads.models import Customer, Grade, Source
+from leads.services import lost_reasons_seed
 from showroom.models import Channel, Visit
 from showroom.services import visit_close, visit_create
 
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             name="Demo Motors Pudong",
             defaults={"timezone": "Asia/Shanghai", "sms_signature": "Demo Motors"},
         )
+        lost_reasons_seed(showroom=showroom)
         users = {}
         for username, first, last, role, mobile in STAFF:
             user = User.objects.filter(username=username).first()
