@@ -269,7 +269,8 @@ def customer_merge(request, pk):
     duplicate = None
     if duplicate_id is not None:
         duplicate = same_showroom.exclude(pk=survivor.pk).select_related("owner").filter(
-            pk=int(duplicate_id) if duplicate_id.isascii() and duplicate_id.isdigit() else None
+            # At most 19 digits (a bigint): int() raises ValueError for thousands of them.
+            pk=int(duplicate_id) if duplicate_id.isascii() and duplicate_id.isdigit() and len(duplicate_id) <= 19 else None
         ).first()
     if duplicate is None:
         if request.method == "POST":
