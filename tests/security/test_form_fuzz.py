@@ -1,0 +1,841 @@
+"""Hostile input through every form: never a 500, errors are shown, echoed input is escaped.
+
+FORMS says how to exercise each URL that takes user input; NO_INPUT names the URLs that take
+none, and why. The meta-test walks the URLconf, so a new view fails until it is listed in one
+of them.
+
+Each example runs in a savepoint that is rolled back, so every example meets the same world
+(an open visit, an anonymous visit, customers of two consultants). For every request:
+
+- the view raises nothing and answers below 500;
+- a value that is wrong by itself (a NUL, longer than its field, outside its choices, a
+  malformed mobile, date or number, an id that is not offered) brings the form back with the
+  error shown at that field, never a redirect;
+- any other form that comes back after a POST shows an error too: nothing fails silently;
+- a redirect stays on this site, and the page it leads to is checked like the first;
+- no submitted value holding < > " or ' appears unescaped in the body.
+
+HYPOTHESIS_MAX_EXAMPLES (default 25) sets the number of examples per form.
+"""
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.apps import apps
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, event, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.control import currently_in_test_context
+
+from leads.models import Grade, LostReason, Source
+from leads.services import customer_request_lost
+from showroom.models import Channel
+from tests.factories import CustomerFactory, walk_in
+
+pytestmark = pytest.mark.django_db
+
+# Hypothesis keeps a character-table cache on disk: under var/ (git-ignored), not the checkout.
+set_hypothesis_home_dir(django_settings.VAR_DIR / "hypothesis")
+hypothesis_settings.register_profile(
+    "form-fuzz",
+    max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", "25")),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+FUZZ = hypothesis_settings.get_profile("form-fuzz")
+
+PASSWORD = "pw-for-tests-only"  # tests/factories.py
+
+# --- hostile values ------------------------------------------------------------------------
+
+HTML_JS = (
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'><svg/onload=alert(1)>",
+    "javascript:alert(1)",
+    "</textarea><script>alert(1)</script>",
+    '" autofocus onfocus="alert(1)',
+    "{{ request }}{% debug %}",
+    "&lt;b&gt;&amp;",
+)
+SQL = (
+    "' OR 1=1 --",
+    "'; DROP TABLE leads_customer; --",
+    '" OR ""="',
+    "1) OR (1=1",
+    "%",
+    "_%_",
+    "\\",
+    "%' AND pg_sleep(5) --",
+)
+UNICODE = (
+    "\x00",
+    "a\x00b",
+    "\u202egnp.exe\u202c",  # right-to-left override
+    "\u200f\u200e\u200b",
+    "\ufeff",
+    "🚗😀👨‍👩‍👧",
+    "王小明",
+    "Ṩ̶̛̣̖̞ͅ",
+    "𝕏𝔂𝔃",
+    "ﷺ",
+    "\r\n\t",
+    "\x1b[31m",
+    "\u3000",
+)
+NUMBERS = (
+    "abc",
+    "+86 000",
+    "1" * 40,
+    "１３９１２３４５６７８",  # fullwidth digits
+    "   ",
+    "+",
+    "--1",
+    "1e10",
+    "0x1F",
+    "NaN",
+    "-1",
+    "0",
+    str(2**70),
+    str(-(2**70)),
+    "1.5",
+    "٣",
+    "13800138000\x00",
+    "+86 138 0013 8000 ext. 99999999",
+)
+DATES = (
+    "2024-13-45T25:61",
+    "0000-00-00T00:00",
+    "2024-02-30T10:00",
+    "yesterday",
+    "T",
+    "0001-01-01T00:00",
+    "0001-01-01T00:00+14:00",
+    "9999-12-31T23:59",
+    "9999-12-31T23:59-14:00",
+    "1970-01-01T00:00",
+    "2024-01-01T10:00:00+25:00",
+    "2024-01-01 10:00:00.123456789",
+    "99999-01-01T00:00",
+)
+# Not a date and time at all.
+BAD_DATES = {"2024-13-45T25:61", "0000-00-00T00:00", "2024-02-30T10:00", "yesterday", "T", "2024-01-01T10:00:00+25:00", "99999-01-01T00:00"}
+# Well-formed, but the service refuses it: no form here takes a time in the future.
+FUTURE_DATES = {"9999-12-31T23:59", "9999-12-31T23:59-14:00"}
+BAD_MOBILES = {"+86 000", "1" * 40, "+", "--1", "0", "-1", "1.5", "٣", str(2**70), str(-(2**70))}
+NEXT_URLS = (
+    "//evil.example/",
+    "https://evil.example/",
+    "http://evil.example",
+    "///evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "https:evil.example",
+    " //evil.example",
+    "\t//evil.example",
+    "/\t/evil.example",
+    "//evil.example%2F@testserver",
+    "http://testserver@evil.example/",
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "/customers/",
+    "/customers/?q=<script>alert(1)</script>",
+)
+PAGES = ("1", "2", "last", "0", "-1", str(2**70), "abc", "1.5", " 1", "")
+IDS = ("999999999", "-1", "0", str(2**70), "abc", "1.0", "")
+
+ALL_SAMPLES = HTML_JS + SQL + UNICODE + NUMBERS + DATES
+
+random_text = st.text(max_size=60)  # full unicode without surrogates: NUL, marks, emoji
+long_text = st.builds(
+    lambda unit, n: (unit * n)[:n],
+    st.sampled_from(["a", "名", "😀", "9", " ", HTML_JS[0], SQL[1], "\x00"]),
+    st.integers(5_000, 20_000),
+)
+embedded = st.builds(lambda a, b, c: a + b + c, random_text, st.sampled_from(HTML_JS + SQL + UNICODE), random_text)
+HOSTILE = st.one_of(st.sampled_from(ALL_SAMPLES), random_text, long_text, embedded)
+
+
+# --- field kinds: how to fill a field, and which values are wrong by themselves -------------
+#
+# invalid() answers False, True (the form field refuses it) or SERVICE (well-formed, refused by
+# the service once the rest of the form is valid).
+SERVICE = "service"
+
+
+@dataclass(frozen=True)
+class Text:
+    max_length: int | None = None
+    required: bool = False
+    strip: bool = True
+    nfkc: bool = False  # usernames are NFKC-normalised before their length is checked
+    samples: tuple = ("Li Na", "王先生", "O'Brien")
+
+    def strategy(self, world):
+        return st.one_of(st.sampled_from(self.samples), HOSTILE)
+
+    def invalid(self, value, world, user):
+        if "\x00" in value:
+            return True
+        value = value.strip() if self.strip else value
+        if self.nfkc:
+            value = unicodedata.normalize("NFKC", value)
+        if self.required and not value:
+            return True
+        return self.max_length is not None and len(value) > self.max_length
+
+
+@dataclass(frozen=True)
+class Choice:
+    choices: tuple
+    required: bool = True
+
+    def strategy(self, world):
+        near_misses = [c.lower() for c in self.choices] + [f" {c}" for c in self.choices] + ["Z", "null"]
+        return st.one_of(st.sampled_from(self.choices), st.sampled_from(near_misses), HOSTILE)
+
+    def invalid(self, value, world, user):
+        if value == "":
+            return self.required
+        return value not in self.choices
+
+
+@dataclass(frozen=True)
+class Mobile:
+    required: bool = False
+    samples: tuple = ("13800138000", "+86 138 0013 8000", "13912345678", "13911112222", "+1 202 555 0143")
+
+    def strategy(self, world):
+        return st.one_of(st.sampled_from(self.samples), st.sampled_from(NUMBERS), HOSTILE)
+
+    def invalid(self, value, world, user):
+        text = value.strip()
+        if not text:
+            return self.required
+        return (
+            "\x00" in value
+            or len(text) > 32
+            or text in BAD_MOBILES
+            or not any(ch.isdigit() for ch in text)
+        )
+
+
+@dataclass(frozen=True)
+class LookupMobile(Mobile):
+    """The htmx look-up complains only once 11 digits are typed."""
+
+    def invalid(self, value, world, user):
+        return super().invalid(value, world, user) and sum(ch.isdigit() for ch in value) >= 11
+
+
+@dataclass(frozen=True)
+class DateTime:
+    required: bool = True
+    also_bad: tuple = ()  # values wrong for this field in particular
+
+    def strategy(self, world):
+        return st.one_of(st.sampled_from(world["valid_times"]), st.sampled_from(DATES), HOSTILE)
+
+    def invalid(self, value, world, user):
+        text = value.strip()
+        if not text:
+            return self.required
+        if "\x00" in value or text in BAD_DATES or not any(ch.isdigit() for ch in text):
+            return True
+        return SERVICE if text in self.also_bad or text in FUTURE_DATES else False
+
+
+@dataclass(frozen=True)
+class Integer:
+    min_value: int
+    max_value: int
+
+    def strategy(self, world):
+        near = st.integers(self.min_value - 5, self.max_value + 5).map(str)
+        return st.one_of(near, st.sampled_from(NUMBERS), st.sampled_from(["5.0", "５", " 3 "]), HOSTILE)
+
+    def invalid(self, value, world, user):
+        try:  # what forms.IntegerField accepts: int() of the text, a trailing ".0" allowed
+            number = int(re.sub(r"\.0*\s*$", "", value))
+        except ValueError:
+            return True
+        return not self.min_value <= number <= self.max_value
+
+
+@dataclass(frozen=True)
+class Bool:
+    def strategy(self, world):
+        return st.one_of(st.sampled_from(["on", "true", "false", "0", "1"]), HOSTILE)
+
+    def invalid(self, value, world, user):
+        return False
+
+
+@dataclass(frozen=True)
+class Pick:
+    """An id picked from a list the form offers; ``roles`` lists who sees the field at all."""
+
+    offered: str  # world key: the ids the form offers
+    required: bool = True
+    roles: tuple = ("consultant", "manager")
+
+    def strategy(self, world):
+        return st.one_of(
+            st.sampled_from([str(pk) for pk in world[self.offered]]),
+            st.sampled_from([*(str(pk) for pk in world["not_offered"]), str(world["manager"].pk), *IDS]),
+            HOSTILE,
+        )
+
+    def invalid(self, value, world, user):
+        if user not in self.roles:
+            return False  # the field is not on this user's form; the parameter is ignored
+        if value == "":
+            return self.required
+        try:
+            return int(value) not in world[self.offered]
+        except ValueError:
+            return True
+
+
+@dataclass(frozen=True)
+class Free:
+    """Any text goes (a next URL, a page number, a day); only no 500 and escaping are checked."""
+
+    samples: tuple = ()
+    rarely: bool = False  # sent in one example of three: a bad page's 404 would hide the rest
+
+    def strategy(self, world):
+        return st.one_of(st.sampled_from(self.samples), HOSTILE) if self.samples else HOSTILE
+
+    def invalid(self, value, world, user):
+        return False
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Form:
+    method: str  # "get": query parameters; "post": form fields
+    fields: dict
+    users: tuple = ("consultant",)  # who submits: "anonymous", "consultant", "manager"
+    obj: str | None = None  # the world object whose id the URL takes
+    invalid_status: int | None = 200  # the status of the form coming back with errors
+    redirects: bool = True  # a valid submission redirects
+    paginated: bool = False  # a ListView: a page that is not there is a 404
+    valid: dict = field(default_factory=dict)  # a submission that must succeed, as a baseline
+    shown_on: tuple = ()  # more pages (taking the same id) that show what was saved, to a manager
+    errors_after_redirect: bool = False  # refused input is reported on the page redirected to
+
+
+FORMS = {
+    "login": Form(
+        "post",
+        {
+            "username": Text(max_length=150, required=True, nfkc=True, samples=("li", "LI", "li ")),
+            "password": Text(required=True, strip=False, samples=(PASSWORD, "wrong")),
+            "next": Free(NEXT_URLS),
+        },
+        users=("anonymous",),
+        valid={"username": "li", "password": PASSWORD, "next": "/customers/"},
+    ),
+    "set_language": Form(
+        "post",
+        {"language": Free(("en", "zh-hans", "zh-Hans", "xx", "../../etc")), "next": Free(NEXT_URLS)},
+        users=("anonymous", "consultant"),
+        invalid_status=None,
+        valid={"language": "zh-hans", "next": "/customers/"},
+    ),
+    "notifications-read": Form(
+        "post",
+        {"next": Free(NEXT_URLS), "unexpected": Free()},
+        invalid_status=None,
+    ),
+    "leads:customer-list": Form(
+        "get",
+        {
+            "q": Text(samples=("Fuzz", "139", "1391234")),
+            "grade": Choice(tuple(Grade.values), required=False),
+            "source": Choice(tuple(Source.values), required=False),
+            "owner": Pick("showroom_staff", required=False, roles=("manager",)),
+            "page": Free(PAGES, rarely=True),
+        },
+        users=("consultant", "manager"),
+        redirects=False,
+        paginated=True,
+        valid={"q": "Fuzz", "grade": "A"},
+    ),
+    "leads:customer-detail": Form(
+        "get",
+        {"page": Free(PAGES, rarely=True)},
+        users=("consultant", "manager"),
+        obj="customer",
+        redirects=False,
+        valid={"page": "1"},
+    ),
+    "leads:customer-edit": Form(
+        "post",
+        {
+            "name": Text(max_length=100),
+            "mobile": Mobile(),
+            "sms_consent": Bool(),
+            "language": Choice(("en", "zh-hans")),
+        },
+        users=("consultant", "manager"),
+        obj="customer",
+        shown_on=("leads:customer-history",),
+        valid={"name": "Li Ming", "mobile": "13800138000", "sms_consent": "on", "language": "en"},
+    ),
+    "leads:customer-merge": Form(
+        "get",  # the search and the side-by-side comparison; the merge itself is a POST of one id
+        {"q": Free(("张", "139", "%")), "duplicate": Free(("1", "x", "-1"), rarely=True)},
+        users=("manager",),
+        obj="customer",
+        redirects=False,
+        invalid_status=None,
+        valid={"q": "Fuzz"},
+    ),
+    "leads:customer-grade": Form(
+        "post",
+        {
+            "grade": Choice(tuple(Grade.values)),
+            "reason": Text(max_length=300),
+            "lost_reason": Pick("lost_reasons", required=False),
+            "competitor": Text(max_length=100),
+        },
+        users=("consultant", "manager"),
+        obj="customer",
+        invalid_status=400,
+        shown_on=("leads:customer-history",),
+        valid={"grade": "H", "reason": "Buys this week"},
+    ),
+    "leads:customer-grade#get": Form(  # the same URL: the form on a page of its own
+        "get",
+        {"grade": Free(tuple(Grade.values))},
+        users=("consultant", "manager"),
+        obj="customer",
+        redirects=False,
+        valid={"grade": "F"},
+    ),
+    "leads:lost-request-list": Form(
+        "get", {"page": Free(PAGES)}, users=("manager",), redirects=False, valid={"page": "1"}
+    ),
+    "leads:lost-request-reject": Form(
+        "post",
+        {"note": Text(max_length=300)},
+        users=("manager",),
+        obj="lost_request",
+        errors_after_redirect=True,  # back to the list, the error in a message
+        valid={"note": "Still comparing"},
+    ),
+    "showroom:visit-list": Form(
+        "get",
+        {"day": Free(("2024-01-01", "2024-02-30", "0001-01-01", "9999-12-31", "today")), "page": Free(PAGES, rarely=True)},
+        users=("consultant", "manager"),
+        redirects=False,
+        paginated=True,
+        valid={"day": "2024-01-01"},
+    ),
+    "showroom:visit-create": Form(
+        "post",
+        {
+            "mobile": Mobile(),
+            "name": Text(max_length=100),
+            "channel": Choice(tuple(Channel.values)),
+            "party_size": Integer(1, 50),
+            "arrived_at": DateTime(),
+            "consultant": Pick("consultants", roles=("manager",)),
+            "is_first_visit": Bool(),
+            "keep_original_consultant": Bool(),
+            "sms_consent": Bool(),
+            "model_of_interest": Text(max_length=100),
+            "source": Choice(tuple(Source.values), required=False),
+            "grade": Choice(tuple(Grade.values), required=False),
+            "notes": Text(max_length=2000),
+        },
+        users=("consultant", "manager"),
+        valid={
+            "mobile": "13800138000",
+            "channel": "walk_in",
+            "party_size": "2",
+            "arrived_at": "VALID_TIME",
+            "consultant": "CONSULTANT",
+        },
+    ),
+    "showroom:mobile-lookup": Form(
+        "get",
+        {"mobile": LookupMobile()},
+        users=("consultant", "manager"),
+        redirects=False,
+        valid={"mobile": "13912345678"},
+    ),
+    "showroom:visit-close": Form(
+        "post",
+        {
+            # The visit arrived two hours ago: an earlier departure is refused.
+            "left_at": DateTime(
+                required=False,
+                also_bad=("1970-01-01T00:00", "0001-01-01T00:00", "0001-01-01T00:00+14:00"),
+            ),
+            "next": Free(NEXT_URLS),
+        },
+        users=("consultant", "manager"),
+        obj="visit",
+        valid={"left_at": "", "next": "/customers/"},
+    ),
+    "showroom:visit-link": Form(
+        "post",
+        {"mobile": Mobile(required=True), "name": Text(max_length=100), "sms_consent": Bool()},
+        users=("consultant", "manager"),
+        obj="anonymous_visit",
+        valid={"mobile": "13800138000", "name": "New Customer"},
+    ),
+}
+
+NO_INPUT = {
+    "leads:lost-request-approve": "POST without fields; its id is covered by tests/dealership/test_object_access.py",
+    "home": "My day: a GET page without parameters",
+    "notifications-badge": "htmx poll of the unread count: GET without parameters",
+    "logout": "POST without fields",
+    "leads:customer-history": "GET page or htmx panel; its only input is the customer id (see "
+    "tests/dealership/test_object_access.py); fetched here after edits to check it escapes them",
+    "leads:customer-history-export": "GET CSV download; its only input is the customer id, "
+    "covered by tests/dealership/test_object_access.py",
+}
+
+
+def _named_urls(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin" or (entry.app_name or "").startswith("admin"):
+                continue  # the Django admin is for admins and has its own forms
+            ns = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from _named_urls(entry, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{prefix}{entry.name}"
+
+
+def test_every_named_url_is_fuzzed_or_says_why_it_takes_no_input():
+    named = set(_named_urls())
+    fuzzed = {key.split("#")[0] for key in FORMS}
+    assert sorted(named - fuzzed - set(NO_INPUT)) == [], "add these URLs to FORMS or NO_INPUT"
+    assert sorted(fuzzed - named) == [], "FORMS lists URLs that no longer exist"
+    assert all(reason.strip() for reason in NO_INPUT.values())
+
+
+# --- the world every example starts from ----------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hundreds of logins: a cheap hasher keeps the module fast; the views are the same."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(consultant, second_consultant, manager, outsider):
+    now = timezone.now()
+    showroom = consultant.showroom
+    customer = CustomerFactory(
+        showroom=showroom, owner=consultant, name="Fuzz Customer", mobile="+8613912345678"
+    )
+    CustomerFactory(showroom=showroom, owner=second_consultant, name="Zhao's Customer", mobile="+8613911112222")
+    foreign_customer = CustomerFactory(showroom=outsider.showroom, owner=outsider, mobile="+8613900001111")
+    two_hours_ago = now - timedelta(hours=2)
+    visit = walk_in(consultant, mobile=str(customer.mobile), arrived_at=two_hours_ago)
+    anonymous = walk_in(consultant, arrived_at=two_hours_ago, notes="anonymous visitor")
+    foreign_visit = walk_in(outsider, arrived_at=two_hours_ago)
+    reasons = list(LostReason.objects.filter(showroom=showroom, requires_competitor=False))
+    lost = customer_request_lost(customer=CustomerFactory(showroom=showroom, owner=consultant), reason=reasons[0], by=consultant)
+    foreign_reason = LostReason.objects.filter(showroom=outsider.showroom, requires_competitor=False).first()
+    foreign_lost = customer_request_lost(
+        customer=CustomerFactory(showroom=outsider.showroom, owner=outsider), reason=foreign_reason, by=outsider
+    )
+
+    def local(moment):
+        return timezone.localtime(moment, showroom.tzinfo).strftime("%Y-%m-%dT%H:%M")
+
+    return {
+        "consultant": consultant,
+        "manager": manager,
+        "outsider": outsider,
+        "consultants": [consultant.pk, second_consultant.pk],
+        "showroom_staff": [consultant.pk, second_consultant.pk, manager.pk],
+        "customer": (customer.pk, foreign_customer.pk),
+        "visit": (visit.pk, foreign_visit.pk),
+        "anonymous_visit": (anonymous.pk, foreign_visit.pk),
+        "lost_request": (lost.pk, foreign_lost.pk),
+        "lost_reasons": list(LostReason.objects.filter(showroom=showroom, is_active=True).values_list("pk", flat=True)),
+        "not_offered": [outsider.pk, foreign_reason.pk, 999_999_999],  # another showroom's user, reason
+        "valid_times": (local(now - timedelta(hours=1)), local(now - timedelta(minutes=5)), ""),
+        "today": timezone.localdate(now, showroom.tzinfo).isoformat(),
+    }
+
+
+def _client_for(world, user_key) -> Client:
+    client = Client(raise_request_exception=False)
+    if user_key != "anonymous":
+        client.force_login(world[user_key])
+    return client
+
+
+def _reset_login_throttle():
+    if apps.is_installed("axes"):
+        from axes.utils import reset
+
+        reset()
+
+
+class example_savepoint:
+    """Run one example in a savepoint that is always rolled back."""
+
+    def __enter__(self):
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+
+    def __exit__(self, *exc):
+        transaction.set_rollback(True)
+        self.atomic.__exit__(*exc)
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+ERROR_MARKER = re.compile(r'class="[^"]*\b(?:invalid-feedback|errorlist|alert-danger|text-danger)\b')
+UNSAFE = re.compile(r"[<>\"']")
+SCRIPT_URL = re.compile(r"""(?:href|src|action|formaction)\s*=\s*["']?\s*javascript:""", re.IGNORECASE)
+
+
+def _short(value, limit=120):
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(value)} chars)"
+
+
+def _describe(url_name, user, values, response):
+    fields = ", ".join(f"{k}={_short(v)}" for k, v in values.items())
+    return f"{url_name} as {user} with {fields or 'no fields'} -> {response.status_code}"
+
+
+def _assert_no_server_error(response, where):
+    if response.exc_info is not None:
+        import traceback
+
+        trace = "".join(traceback.format_exception(*response.exc_info))
+        pytest.fail(f"{where}: the view raised\n{trace}")
+    assert response.status_code < 500, f"{where}: server error"
+
+
+def _assert_escaped(body, values, where):
+    for value in values:
+        for candidate in {value, value.strip()}:
+            if len(candidate) >= 6 and UNSAFE.search(candidate) and candidate in body:
+                pytest.fail(f"{where}: {_short(candidate)} appears unescaped in the page")
+    match = SCRIPT_URL.search(body)
+    assert match is None, f"{where}: a javascript: URL in the page: {body[match.start() : match.end() + 40]!r}"
+
+
+def _assert_local(location, where):
+    """A path on this site (absolute or relative): no scheme, no host, nothing a browser reads as one."""
+    assert not re.search(r"[\x00-\x20\x7f]", location), f"{where}: control characters in Location {location!r}"
+    parts = urlsplit(location)
+    assert not parts.scheme and not parts.netloc, f"{where}: redirect off-site to {location!r}"
+    assert not location.replace("\\", "/").startswith("//"), f"{where}: redirect off-site to {location!r}"
+
+
+def _rendered_form(response):
+    context = response.context
+    if context is None:
+        return None
+    if "filter" in context:
+        return context["filter"].form
+    return context["form"] if "form" in context else None
+
+
+def _page_exists(value) -> bool:
+    """ListView with one page of rows: these reach it; anything else is a 404."""
+    if value is None or value in ("", "last"):
+        return True
+    try:
+        return int(value) == 1
+    except ValueError:
+        return False
+
+
+def _check(url_name, spec, world, user, target, values, response, client):
+    where = _describe(url_name, user, values, response)
+    _assert_no_server_error(response, where)
+    body = response.content.decode("utf-8", errors="replace")
+    _assert_escaped(body, values.values(), where)
+
+    problems = {name: spec.fields[name].invalid(value, world, user) for name, value in values.items()}
+    invalid = [name for name, problem in problems.items() if problem]
+    status = response.status_code
+    not_found_expected = target != "real" or (spec.paginated and not _page_exists(values.get("page")))
+    if currently_in_test_context():  # outcomes for --hypothesis-show-statistics
+        event(f"{status}{' with invalid fields' if invalid else ''}")
+    if not_found_expected or status == 404:
+        assert status == 404 and not_found_expected, f"{where}: expected 404 only for a missing object or page"
+        return
+
+    if status in (301, 302, 303):
+        location = response["Location"]
+        _assert_local(location, where)
+        assert spec.redirects, f"{where}: unexpected redirect to {location}"
+        assert not invalid or spec.errors_after_redirect, f"{where}: accepted the invalid field(s) {invalid}"
+        location = urljoin(response.request["PATH_INFO"], location)
+        followed = client.get(location)
+        _assert_no_server_error(followed, f"{where}, then GET {location}")
+        followed_body = followed.content.decode("utf-8", errors="replace")
+        _assert_escaped(followed_body, values.values(), f"{where} -> {location}")
+        if invalid:
+            assert ERROR_MARKER.search(followed_body), f"{where} -> {location}: no error shown for {invalid}"
+        manager = _client_for(world, "manager")
+        for page in spec.shown_on:
+            page_url = reverse(page, args=[world[spec.obj][0]])
+            for headers in ({}, {"HX-Request": "true"}):
+                shown = manager.get(page_url, headers=headers)
+                _assert_no_server_error(shown, f"{where}, then {page_url} {headers}")
+                assert shown.status_code == 200, f"{where}, then {page_url}: {shown.status_code}"
+                _assert_escaped(shown.content.decode(), values.values(), f"{where} -> {page_url} {headers}")
+        return
+
+    expected = spec.invalid_status if spec.method == "post" else 200
+    assert status == expected, f"{where}: unexpected status"
+    if invalid or spec.method == "post":
+        assert ERROR_MARKER.search(body), f"{where}: the form came back without an error shown (invalid: {invalid})"
+        form = _rendered_form(response)
+        for name in invalid:
+            if form is None or name not in form.fields:
+                continue
+            if problems[name] == SERVICE and set(form.errors) - {name}:
+                continue  # other fields are wrong: the service never ran
+            assert name in form.errors, f"{where}: no error at {name}; errors: {form.errors.get_json_data()}"
+
+
+def _url(key, spec, world, target):
+    url_name = key.split("#")[0]  # "name#variant": another way into the same URL
+    if spec.obj is None:
+        return reverse(url_name)
+    real, foreign = world[spec.obj]
+    pk = {"real": real, "foreign": foreign, "missing": 999_999_999, "huge": 2**70}[target]
+    return reverse(url_name, args=[pk])
+
+
+# Mostly the real object, so the fields are reached; now and then one that must give a 404.
+TARGETS = ("real",) * 12 + ("foreign", "missing", "huge")
+SEND = ("send",) * 5 + ("omit",)
+SEND_RARELY = ("send", "omit", "omit")
+
+
+def _valid_values(spec, world):
+    placeholders = {"VALID_TIME": world["valid_times"][0], "CONSULTANT": str(world["consultant"].pk)}
+    return {name: placeholders.get(value, value) for name, value in spec.valid.items()}
+
+
+@pytest.mark.parametrize("url_name", sorted(FORMS))
+@FUZZ
+@given(data=st.data())
+def test_hostile_input_is_refused_visibly_and_echoed_escaped(url_name, world, data):
+    """Either every field hostile (or left out), or one hostile field in a valid submission:
+    the second reaches the success paths, and the pages a stored value is shown on."""
+    spec = FORMS[url_name]
+    user = data.draw(st.sampled_from(spec.users), label="user")
+    target = data.draw(st.sampled_from(TARGETS), label="object") if spec.obj else "real"
+    if spec.valid and data.draw(st.booleans(), label="one hostile field in a valid submission"):
+        values = _valid_values(spec, world)
+        name = data.draw(st.sampled_from(sorted(spec.fields)), label="hostile field")
+        values[name] = data.draw(spec.fields[name].strategy(world), label=name)
+    else:
+        values = {}
+        for name, kind in spec.fields.items():
+            send = SEND_RARELY if getattr(kind, "rarely", False) else SEND
+            if data.draw(st.sampled_from(send), label=f"{name}?") == "send":
+                values[name] = data.draw(kind.strategy(world), label=name)
+    _submit_and_check(url_name, world, user, target, values)
+
+
+def _submit_and_check(url_name, world, user, target, values):
+    spec = FORMS[url_name]
+    with example_savepoint():
+        if url_name == "login":
+            _reset_login_throttle()  # one request per example: never a lockout hiding the form
+        client = _client_for(world, user)
+        url = _url(url_name, spec, world, target)
+        response = client.get(url, values) if spec.method == "get" else client.post(url, values)
+        _check(url_name, spec, world, user, target, values, response, client)
+    return response
+
+
+# Every field, alone in an otherwise valid submission, gets each of these every run: the
+# random search above may or may not draw them.
+SHARP = {
+    # PostgreSQL refuses NUL in text, so every field, GET filters included, must stop it first;
+    # appended, because a parser that drops trailing junk would let it through.
+    "NUL": lambda valid: valid + "\x00",
+    "20,000 characters": lambda valid: valid + "a" * 20_000,
+    "markup": lambda valid: '"><script>alert(1)</script>',
+}
+
+
+@pytest.mark.parametrize("url_name", sorted(FORMS))
+def test_each_field_refuses_or_escapes_a_nul_a_huge_value_and_markup(url_name, world):
+    spec = FORMS[url_name]
+    for field_name in spec.fields:
+        for make in SHARP.values():
+            values = _valid_values(spec, world)
+            values[field_name] = make(values.get(field_name, ""))
+            _submit_and_check(url_name, world, spec.users[-1], "real", values)
+
+
+@pytest.mark.parametrize("url_name", ["login", "set_language", "showroom:visit-close", "notifications-read"])
+def test_a_hostile_next_never_leads_off_the_site(url_name, world):
+    spec = FORMS[url_name]
+    for next_url in NEXT_URLS:
+        values = {**_valid_values(spec, world), "next": next_url}
+        response = _submit_and_check(url_name, world, spec.users[-1], "real", values)
+        assert response.status_code == 302, next_url  # _check asserted the Location stays on this site
+
+
+@pytest.mark.skipif(not apps.is_installed("axes"), reason="no login throttling installed")
+def test_a_locked_out_login_answers_hostile_input_with_the_lockout_page(client, consultant):
+    """A lockout is a 429, never a 500, and it does not echo the input unescaped either."""
+    url = reverse("login")
+    for _ in range(django_settings.AXES_FAILURE_LIMIT):
+        client.post(url, {"username": "li", "password": "wrong"})
+    for password in (*HTML_JS, *SQL, "x" * 20_000, "🚗\u202e"):
+        values = {"username": "li", "password": password, "next": "/customers/?q=<script>alert(1)</script>"}
+        response = Client(raise_request_exception=False).post(url, values)
+        where = _describe("login (locked out)", "anonymous", values, response)
+        _assert_no_server_error(response, where)
+        assert response.status_code == 429, where
+        _assert_escaped(response.content.decode(), values.values(), where)
+
+
+@pytest.mark.parametrize(("url_name", "user"), [(name, user) for name in sorted(FORMS) for user in FORMS[name].users])
+def test_a_valid_submission_goes_through(url_name, user, world):
+    """The baseline: without it, 'an error is shown' could hold for a form that always fails."""
+    spec = FORMS[url_name]
+    values = _valid_values(spec, world)
+    client = _client_for(world, user)
+    url = _url(url_name, spec, world, "real")
+    response = client.get(url, values) if spec.method == "get" else client.post(url, values)
+    where = _describe(url_name, user, values, response)
+    _assert_no_server_error(response, where)
+    if spec.method == "post":
+        assert response.status_code == 302, where
+        _assert_local(response["Location"], where)
+    else:
+        assert response.status_code == 200, where
+        assert not ERROR_MARKER.search(response.content.decode()), f"{where}: shows an error"
