@@ -14,6 +14,7 @@ class ShowroomAdmin(admin.ModelAdmin):
         "quiet_hours_start",
         "quiet_hours_end",
         "thank_you_sms_delay_minutes",
+        "call_cadence_days",
     ]
     search_fields = ["name"]
 

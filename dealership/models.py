@@ -26,6 +26,32 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+# DOMAIN section 2: days between follow-up calls per intent grade; O, D and F get none.
+DEFAULT_CALL_CADENCE_DAYS = {"H": 2, "A": 4, "B": 7, "C": 14}
+CADENCE_GRADES = ("H", "A", "B", "C")
+
+
+def default_call_cadence() -> dict:
+    return dict(DEFAULT_CALL_CADENCE_DAYS)
+
+
+def validate_call_cadence(value) -> None:
+    """{"H": 2, "A": 4, ...}: days (1–365) per live grade; a grade left out gets no calls."""
+    if not isinstance(value, dict):
+        raise ValidationError(_('Write the cadence as {"H": 2, "A": 4, "B": 7, "C": 14}.'))
+    unknown = sorted(set(value) - set(CADENCE_GRADES))
+    if unknown:
+        raise ValidationError(
+            _("Only the grades %(grades)s get follow-up calls, not %(unknown)s."),
+            params={"grades": ", ".join(CADENCE_GRADES), "unknown": ", ".join(map(str, unknown))},
+        )
+    for grade, days in value.items():
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+            raise ValidationError(
+                _("Grade %(grade)s: give a whole number of days from 1 to 365."), params={"grade": grade}
+            )
+
+
 class Showroom(TimeStampedModel):
     """A store (专营店). Every business record belongs to exactly one showroom."""
 
@@ -56,6 +82,13 @@ class Showroom(TimeStampedModel):
         validators=[MinValueValidator(1)],
         help_text=_("A visit registered later than this after departure is flagged."),
     )
+    call_cadence_days = models.JSONField(
+        _("follow-up call cadence (days per grade)"),
+        default=default_call_cadence,
+        validators=[validate_call_cadence],
+        help_text=_('Days between follow-up calls per grade, e.g. {"H": 2, "A": 4, "B": 7, "C": 14}. '
+                    "A grade left out (and O, D, F) gets no follow-up calls."),
+    )
 
     class Meta:
         verbose_name = _("showroom")
@@ -70,6 +103,11 @@ class Showroom(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def call_cadence(self, grade: str) -> int | None:
+        """Days until the next follow-up call for a customer of this grade, or None."""
+        days = (self.call_cadence_days or {}).get(grade)
+        return days if isinstance(days, int) and days > 0 else None
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

@@ -19,4 +19,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("leads.urls")),
     path("", include("showroom.urls")),
+    path("", include("followup.urls")),
 ]

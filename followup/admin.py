@@ -8,7 +8,7 @@ from followup.services import reminder_cancel, reminder_retry
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["due_at", "kind", "customer", "status", "attempts", "sent_at", "last_error"]
+    list_display = ["due_at", "kind", "customer", "status", "outcome", "attempts", "sent_at", "last_error"]
     list_filter = ["status", "kind", "channel", "showroom"]
     list_select_related = ["customer"]
     date_hierarchy = "due_at"
@@ -26,6 +26,10 @@ class ReminderAdmin(admin.ModelAdmin):
         "idempotency_key",
         "context",
         "body",
+        "outcome",
+        "outcome_note",
+        "done_at",
+        "done_by",
         "created_at",
         "updated_at",
     ]

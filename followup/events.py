@@ -50,3 +50,11 @@ def reminder_failed_event(*, reminder) -> TimelineEvent:
 
 def reminder_cancelled_event(*, reminder, by=None) -> TimelineEvent:
     return _reminder_event(reminder, TimelineEvent.Kind.REMINDER_CANCELLED, by)
+
+
+def call_outcome_event(*, reminder, outcome: str, by, note: str = "", **data) -> TimelineEvent:
+    return _reminder_event(reminder, TimelineEvent.Kind.CALL_OUTCOME, by, outcome=outcome, note=note, **data)
+
+
+def follow_up_cancelled_event(*, reminder, by, grade: str = "", reason: str = "grade") -> TimelineEvent:
+    return _reminder_event(reminder, TimelineEvent.Kind.FOLLOW_UP_CANCELLED, by, grade=grade, reason=reason)

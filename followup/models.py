@@ -3,6 +3,7 @@ import string
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealership.models import Showroom, TimeStampedModel
@@ -37,6 +38,7 @@ class Reminder(TimeStampedModel):
 
     class Kind(models.TextChoices):
         THANK_YOU_VISIT = "thank_you_visit", _("Thank-you SMS")
+        FOLLOW_UP_CALL = "follow_up_call", _("Follow-up call")
 
     class Channel(models.TextChoices):
         SMS = "sms", _("SMS")
@@ -49,6 +51,16 @@ class Reminder(TimeStampedModel):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
+        DONE = "done", _("Done")
+
+    class Outcome(models.TextChoices):
+        """How a call task ended (DOMAIN section 11)."""
+
+        REACHED = "reached", _("Reached")
+        NO_ANSWER = "no_answer", _("No answer")
+        UNREACHABLE = "unreachable", _("Unreachable")
+        WRONG_NUMBER = "wrong_number", _("Wrong number")
+        DO_NOT_CALL = "do_not_call", _("Do not call")
 
     class SkipReason(models.TextChoices):
         NO_MOBILE = "no_mobile", _("the customer left no mobile number.")
@@ -75,13 +87,31 @@ class Reminder(TimeStampedModel):
         _("context"), default=dict, blank=True, help_text=_("Ids the message refers to.")
     )
     body = models.TextField(_("text sent"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    outcome_note = models.CharField(_("call note"), max_length=300, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
 
     class Meta:
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         ordering = ["due_at", "pk"]
         indexes = [
-            models.Index(fields=["status", "due_at"], name="reminder_due_idx"),
+            # The dispatcher's claim: due SMS rows (calls are worked by people, never claimed).
+            models.Index(fields=["status", "due_at"], condition=models.Q(channel="sms"), name="reminder_due_idx"),
+            # My day's calls and the manager's overdue calls: a showroom's open calls in due order.
+            models.Index(
+                fields=["showroom", "due_at"],
+                condition=models.Q(channel="call", status="pending"),
+                name="reminder_open_call_idx",
+            ),
             # "Upcoming reminders" on My day: a showroom's active rows in due order.
             models.Index(
                 fields=["showroom", "due_at", "id"],
@@ -93,6 +123,11 @@ class Reminder(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.customer_id} · {self.get_status_display()}"
+
+    @property
+    def due_before_today(self) -> bool:
+        """Overdue on My day: due on an earlier day (in the active, the showroom's, time zone)."""
+        return timezone.localdate(self.due_at) < timezone.localdate()
 
 
 class SmsTemplate(TimeStampedModel):

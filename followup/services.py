@@ -147,6 +147,119 @@ def reminder_retry(*, reminder: Reminder, by=None) -> bool:
     return bool(updated)
 
 
+# ---------------------------------------------------------------- follow-up calls
+
+MAX_CALL_TRIES = 3  # no answer this many times: the call task ends as "unreachable"
+
+
+def next_working_day(moment: datetime, tz) -> datetime:
+    """The same time on the next day that is not a Sunday, in the showroom's time zone."""
+    local = timezone.localtime(moment, tz) + timedelta(days=1)
+    if local.weekday() == 6:  # Sunday
+        local += timedelta(days=1)
+    return local
+
+
+def _open_calls(customer):
+    return Reminder.objects.filter(
+        customer=customer, kind=Reminder.Kind.FOLLOW_UP_CALL, status=Reminder.Status.PENDING
+    )
+
+
+@transaction.atomic
+def follow_up_call_schedule(*, customer: Customer, by=None, now: datetime | None = None) -> Reminder | None:
+    """One open follow-up call per customer, due at the showroom's cadence for their grade.
+
+    Called whenever a grade is set. A grade without a cadence (O, D, F, or one the showroom
+    left out) or a customer who asked not to be called cancels the open call, on the timeline.
+    """
+    now = now or timezone.now()
+    showroom = customer.showroom
+    days = None if customer.do_not_call else showroom.call_cadence(customer.grade)
+    open_calls = list(_open_calls(customer))
+    if days is None:
+        for call in open_calls:
+            if Reminder.objects.filter(pk=call.pk, status=Reminder.Status.PENDING).update(
+                status=Reminder.Status.CANCELLED
+            ):
+                events.follow_up_cancelled_event(
+                    reminder=call,
+                    by=by,
+                    grade=customer.grade,
+                    reason="do_not_call" if customer.do_not_call else "grade",
+                )
+        return None
+    due = now + timedelta(days=days)
+    # Replaced by the new one: a row update, the new call's "scheduled" entry says when.
+    Reminder.objects.filter(pk__in=[c.pk for c in open_calls], status=Reminder.Status.PENDING).update(
+        status=Reminder.Status.CANCELLED
+    )
+    kind = Reminder.Kind.FOLLOW_UP_CALL
+    reminder, _created = reminder_schedule(
+        customer=customer,
+        kind=kind,
+        channel=Reminder.Channel.CALL,
+        due_at=due,
+        # Not deduplicated by key: the one-open-call rule above is the guard (a cancelled call
+        # of the same day must not be found again), so the key only has to be unique.
+        idempotency_key=f"{kind}:customer:{customer.pk}:{timezone.localdate(due, showroom.tzinfo)}:{uuid.uuid4().hex[:12]}",
+        context={"grade": customer.grade},
+        by=by,
+    )
+    return reminder
+
+
+@transaction.atomic
+def call_record_outcome(
+    *, reminder: Reminder, outcome: str, by, note: str = "", grade: str = "", now: datetime | None = None
+) -> bool:
+    """Record what came of a call. False when the call was no longer open (submitted twice).
+
+    reached: the consultant's contact is recorded (7-day rule), an optional new grade is set,
+    and the next call is scheduled at the cadence; no answer: retried the next working day, at
+    most MAX_CALL_TRIES times, then "unreachable" (the manager sees it); wrong number ends the
+    task; do not call flags the customer and cancels every open call.
+    """
+    from leads import services as lead_services  # leads.services schedules calls through us
+
+    now = now or timezone.now()
+    note = note.strip()
+    Outcome = Reminder.Outcome
+    if outcome not in (Outcome.REACHED, Outcome.NO_ANSWER, Outcome.WRONG_NUMBER, Outcome.DO_NOT_CALL):
+        raise ValueError(f"unknown call outcome {outcome!r}")
+    open_call = Reminder.objects.select_for_update().filter(
+        pk=reminder.pk, channel=Reminder.Channel.CALL, status=Reminder.Status.PENDING
+    )
+    reminder = open_call.select_related("customer__showroom").first()
+    if reminder is None:
+        return False
+    customer = reminder.customer
+    done = {"status": Reminder.Status.DONE, "done_at": now, "done_by": by, "outcome_note": note}
+    if outcome == Outcome.NO_ANSWER:
+        tries = reminder.attempts + 1
+        if tries < MAX_CALL_TRIES:
+            due = next_working_day(max(now, reminder.due_at), customer.showroom.tzinfo)
+            open_call.update(attempts=tries, due_at=due, outcome=outcome, outcome_note=note)
+            events.call_outcome_event(
+                reminder=reminder, outcome=outcome, by=by, note=note, due_at=due.isoformat(), max=MAX_CALL_TRIES, **{"try": tries}
+            )
+        else:
+            open_call.update(attempts=tries, outcome=Outcome.UNREACHABLE, **done)
+            events.call_outcome_event(
+                reminder=reminder, outcome=Outcome.UNREACHABLE, by=by, note=note, max=MAX_CALL_TRIES
+            )
+        return True
+    open_call.update(outcome=outcome, **done)
+    events.call_outcome_event(reminder=reminder, outcome=outcome, by=by, note=note)
+    if outcome == Outcome.REACHED:
+        lead_services.customer_touch(customer=customer, by=by)
+        if not (grade and lead_services.customer_change_grade(customer=customer, grade=grade, by=by, reason=note)):
+            follow_up_call_schedule(customer=customer, by=by, now=now)
+    elif outcome == Outcome.DO_NOT_CALL:
+        lead_services.customer_set_do_not_call(customer=customer, by=by)
+    return True
+
+
 # ---------------------------------------------------------------- dispatching
 
 
@@ -161,7 +274,10 @@ def reminders_claim_due(*, now: datetime | None = None, limit: int | None = None
     limit = limit or settings.REMINDER_BATCH_SIZE
     token = uuid.uuid4()
     with transaction.atomic():
-        due = Reminder.objects.filter(status=Reminder.Status.PENDING, due_at__lte=now).order_by(
+        # Only SMS: calls are worked by people on My day (partial index reminder_due_idx).
+        due = Reminder.objects.filter(
+            status=Reminder.Status.PENDING, channel=Reminder.Channel.SMS, due_at__lte=now
+        ).order_by(
             "due_at", "pk"
         )
         if connection.features.has_select_for_update_skip_locked:

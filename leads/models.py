@@ -60,6 +60,9 @@ class Customer(TimeStampedModel):
     sms_consent = models.BooleanField(_("agrees to SMS"), default=False)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
     last_contact_at = models.DateTimeField(_("last contact by their consultant"), null=True, blank=True)
+    do_not_call = models.BooleanField(
+        _("do not call"), default=False, help_text=_("The customer asked not to be called; no follow-up calls.")
+    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -238,6 +241,27 @@ class LostRequest(models.Model):
         return text
 
 
+def _call_outcome_message(d: dict) -> str:
+    outcome = d.get("outcome")
+    if outcome == "reached":
+        text = _("Call: reached.")
+    elif outcome == "no_answer":
+        text = _("Call: no answer (try %(try)s of %(max)s), next try %(due)s.") % {
+            "try": d.get("try", 1),
+            "max": d.get("max", 3),
+            "due": _when(d.get("due_at")),
+        }
+    elif outcome == "unreachable":
+        text = _("Call: no answer %(max)s times, the customer is unreachable.") % {"max": d.get("max", 3)}
+    elif outcome == "wrong_number":
+        text = _("Call: wrong number.")
+    elif outcome == "do_not_call":
+        text = _("Call: the customer asked not to be called again.")
+    else:
+        text = _("Call: %(outcome)s.") % {"outcome": outcome or "–"}
+    return f"{text} {d['note']}" if d.get("note") else text
+
+
 class TimelineEvent(models.Model):
     """One touch on a customer's timeline. Written only by the per-app ``events`` modules."""
 
@@ -258,6 +282,8 @@ class TimelineEvent(models.Model):
         LOST_APPROVED = "lost_approved", _("Lost approved")
         LOST_REJECTED = "lost_rejected", _("Lost rejected")
         REACTIVATED = "reactivated", _("Reactivated")
+        CALL_OUTCOME = "call_outcome", _("Call outcome")
+        FOLLOW_UP_CANCELLED = "follow_up_cancelled", _("Follow-up call cancelled")
 
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("customer")
@@ -370,6 +396,12 @@ class TimelineEvent(models.Model):
                 "events": d.get("timeline_events", 0),
                 "notifications": d.get("notifications", 0),
             }
+        if self.kind == K.CALL_OUTCOME:
+            return _call_outcome_message(d)
+        if self.kind == K.FOLLOW_UP_CANCELLED:
+            if d.get("reason") == "do_not_call":
+                return _("Follow-up call cancelled: the customer asked not to be called.")
+            return _("Follow-up call cancelled: grade %(grade)s.") % {"grade": d.get("grade", "–")}
         kind_label = _choice_label(Reminder.Kind.choices, d.get("reminder_kind"))
         if self.kind == K.REMINDER_SCHEDULED:
             return _("%(kind)s due at %(due)s.") % {"kind": kind_label, "due": _when(d.get("due_at"))}

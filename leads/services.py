@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dealership.models import Notification, Showroom
+from followup.services import follow_up_call_schedule
 from leads import events
 from leads.models import Customer, Grade, GradeChange, LostReason, LostRequest
 
@@ -69,6 +70,7 @@ def customer_create(
         # Lost a race with another consultant logging the same number.
         raise DuplicateMobile(Customer.objects.get(showroom=showroom, mobile=mobile)) from None
     GradeChange.objects.create(customer=customer, from_grade="", to_grade=grade, changed_by=by)
+    follow_up_call_schedule(customer=customer, by=by)  # the grade's cadence (DOMAIN section 2)
     events.customer_created_event(customer=customer, by=by)
     return customer
 
@@ -111,6 +113,7 @@ def _set_grade(*, customer: Customer, old: str, new: str, by, reason: str) -> No
     customer.grade = new
     customer.save(update_fields=["grade", "updated_at"])
     GradeChange.objects.create(customer=customer, from_grade=old, to_grade=new, changed_by=by, reason=reason)
+    follow_up_call_schedule(customer=customer, by=by)  # the cadence of the new grade, or none
     events.grade_changed_event(customer=customer, old=old, new=new, reason=reason, by=by)
 
 
@@ -197,6 +200,17 @@ def customer_set_owner(*, customer: Customer, owner, by, rule: str = "manual") -
             customer=customer,
             actor=owner,
         )
+    return True
+
+
+@transaction.atomic
+def customer_set_do_not_call(*, customer: Customer, by) -> bool:
+    """The customer asked not to be called: flag them and cancel their open follow-up calls."""
+    if customer.do_not_call:
+        return False
+    customer.do_not_call = True
+    customer.save(update_fields=["do_not_call", "updated_at"])
+    follow_up_call_schedule(customer=customer, by=by)
     return True
 
 
@@ -339,5 +353,7 @@ def customers_merge(*, survivor: Customer, duplicate: Customer, by) -> dict:
     survivor._history_user = by
     survivor._change_reason = f"merged #{duplicate_pk} into this customer"
     survivor.save()
+    # One open follow-up call per customer, at the survivor's grade: the moved ones are replaced.
+    follow_up_call_schedule(customer=survivor, by=by)
     events.customer_merged_event(survivor=survivor, duplicate=duplicate, counts=counts, by=by)
     return counts

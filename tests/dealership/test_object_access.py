@@ -6,7 +6,9 @@ until the view's object kind is added to OBJECT_FOR below.
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from followup.models import Reminder
 from leads.models import LostRequest
 from tests.factories import CustomerFactory, walk_in
 
@@ -14,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 # url name -> which fixture object's pk the URL takes
 OBJECT_FOR = {
+    "followup:call-outcome": "call",
     "leads:customer-detail": "customer",
     "leads:customer-edit": "customer",
     "leads:customer-grade": "customer",
@@ -53,7 +56,21 @@ def objects(consultant):
     lost_request = LostRequest.objects.create(
         customer=customer, reason=customer.showroom.lost_reasons.first(), requested_by=consultant
     )
-    return {"customer": customer, "visit": visit, "anonymous_visit": anonymous, "lost_request": lost_request}
+    call = Reminder.objects.create(
+        showroom=customer.showroom,
+        customer=customer,
+        kind=Reminder.Kind.FOLLOW_UP_CALL,
+        channel=Reminder.Channel.CALL,
+        due_at=timezone.now(),
+        idempotency_key="access-test-call",
+    )
+    return {
+        "customer": customer,
+        "visit": visit,
+        "anonymous_visit": anonymous,
+        "lost_request": lost_request,
+        "call": call,
+    }
 
 
 def test_every_url_with_an_id_is_listed_here():

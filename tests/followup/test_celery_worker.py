@@ -214,7 +214,7 @@ def _due_thank_you_reminder(consultant) -> Reminder:
     # Left 100 minutes ago: the 90-minute delay is over, the 2-hour window is not, so the
     # service schedules the SMS as due now.
     visit_close(visit=visit, left_at=now - timedelta(minutes=100), by=consultant)
-    return Reminder.objects.get(customer=visit.customer)
+    return Reminder.objects.get(customer=visit.customer, channel=Reminder.Channel.SMS)
 
 
 def _dispatch_in_this_process(results: list, errors: list) -> None:

@@ -60,7 +60,8 @@ def test_merge_moves_visits_reminders_grades_timeline_notifications_and_records_
     reminder.refresh_from_db()
     assert reminder.customer_id == survivor.pk and reminder.status == Reminder.Status.PENDING
     assert reminder.idempotency_key == f"thank_you_visit:customer:{survivor.pk}:2026-11-22"
-    assert counts["visits"] == 2 and counts["reminders"] == 1 and counts["notifications"] == 1
+    # reminders: the thank-you SMS and the duplicate's follow-up call (its grade H's cadence)
+    assert counts["visits"] == 2 and counts["reminders"] == 2 and counts["notifications"] == 1
     _nothing_points_at(dup_pk)
     survivor.refresh_from_db()
     assert survivor.name == "张伟"  # blank filled from the duplicate
@@ -97,7 +98,16 @@ def test_a_pending_reminder_the_survivor_already_has_is_cancelled_not_sent_twice
     assert doubled.status == Reminder.Status.CANCELLED and doubled.customer_id == survivor.pk
     assert other_day.status == Reminder.Status.PENDING and other_day.customer_id == survivor.pk
     assert counts["reminders_cancelled"] == 1
-    assert Reminder.objects.filter(customer=survivor, status="pending").count() == 2
+    assert Reminder.objects.filter(customer=survivor, status="pending", channel="sms").count() == 2
+
+
+def test_the_survivor_keeps_one_open_follow_up_call_at_its_own_grade(pair, manager):
+    survivor, duplicate = pair
+    services.customer_change_grade(customer=survivor, grade="B", by=manager)
+    assert Reminder.objects.filter(customer=duplicate, kind="follow_up_call", status="pending").exists()
+    services.customers_merge(survivor=survivor, duplicate=duplicate, by=manager)
+    call = Reminder.objects.get(customer=survivor, kind="follow_up_call", status="pending")
+    assert call.context == {"grade": "B"}
 
 
 def test_customers_of_another_showroom_cannot_be_merged(showroom, other_showroom, manager):

@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.control import currently_in_test_context
 
+from followup.models import Reminder
 from leads.models import Grade, LostReason, Source
 from leads.services import customer_request_lost
 from showroom.models import Channel
@@ -429,6 +430,25 @@ FORMS = {
         redirects=False,
         valid={"grade": "F"},
     ),
+    "followup:call-outcome": Form(
+        "post",
+        {
+            "outcome": Choice(("reached", "no_answer", "wrong_number", "do_not_call")),
+            "note": Text(max_length=300),
+            "grade": Choice(("H", "A", "B", "C", "O", "D"), required=False),
+        },
+        users=("consultant", "manager"),
+        obj="call",
+        invalid_status=400,
+        valid={"outcome": "reached", "note": "Called back", "grade": "H"},
+    ),
+    "followup:overdue-calls": Form(
+        "get",
+        {"page": Free(PAGES), "show": Free(("unreachable", "overdue", "<b>"))},
+        users=("manager",),
+        redirects=False,
+        valid={"page": "1"},
+    ),
     "leads:lost-request-list": Form(
         "get", {"page": Free(PAGES)}, users=("manager",), redirects=False, valid={"page": "1"}
     ),
@@ -578,11 +598,24 @@ def world(consultant, second_consultant, manager, outsider):
         "visit": (visit.pk, foreign_visit.pk),
         "anonymous_visit": (anonymous.pk, foreign_visit.pk),
         "lost_request": (lost.pk, foreign_lost.pk),
+        "call": (_call(customer).pk, _call(foreign_customer).pk),
         "lost_reasons": list(LostReason.objects.filter(showroom=showroom, is_active=True).values_list("pk", flat=True)),
         "not_offered": [outsider.pk, foreign_reason.pk, 999_999_999],  # another showroom's user, reason
         "valid_times": (local(now - timedelta(hours=1)), local(now - timedelta(minutes=5)), ""),
         "today": timezone.localdate(now, showroom.tzinfo).isoformat(),
     }
+
+
+def _call(customer):
+    """A follow-up call due now, as the grade's cadence would have scheduled it."""
+    return Reminder.objects.create(
+        showroom=customer.showroom,
+        customer=customer,
+        kind=Reminder.Kind.FOLLOW_UP_CALL,
+        channel=Reminder.Channel.CALL,
+        due_at=timezone.now(),
+        idempotency_key=f"fuzz-call:{customer.pk}",
+    )
 
 
 def _client_for(world, user_key) -> Client:

@@ -41,6 +41,9 @@ CUSTOMERS = [
     ("li", "Chen Jie", "13912345603", Grade.B, Source.AUTO_SHOW, 12),
     ("zhao", "刘洋", "13912345604", Grade.C, Source.REFERRAL, 20),
     ("zhao", "赵敏", "13912345605", Grade.A, Source.WALK_IN, 5),
+    # Their follow-up calls (grade cadence from the visit) fall due today: li's call list.
+    ("li", "孙丽", "13912345606", Grade.B, Source.WALK_IN, 7),
+    ("li", "周杰", "13912345607", Grade.H, Source.EVENT, 2),
 ]
 
 
@@ -101,7 +104,7 @@ class Command(BaseCommand):
             with time_machine.travel(left + timedelta(minutes=3), tick=False):
                 visit_close(visit=result.visit, left_at=left, by=users[owner])
             # The thank-you SMS went out when it was due (to an in-memory outbox, not a phone).
-            for reminder in Reminder.objects.filter(customer=result.customer):
+            for reminder in Reminder.objects.filter(customer=result.customer, channel=Reminder.Channel.SMS):
                 with (
                     time_machine.travel(reminder.due_at, tick=False),
                     override_settings(SMS_BACKEND="followup.sms.locmem.LocmemBackend"),
