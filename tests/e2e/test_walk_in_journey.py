@@ -240,7 +240,7 @@ def test_walk_in_journey(run, live_server, browser_contexts, monkeypatch):
         after = timezone.now()
         li_visit.refresh_from_db()
         assert before <= li_visit.left_at <= after
-        reminder = Reminder.objects.get(customer=customer)
+        reminder = Reminder.objects.get(customer=customer, channel=Reminder.Channel.SMS)
         assert reminder.due_at == li_visit.left_at + THANK_YOU_DELAY
         assert reminder.status == Reminder.Status.PENDING
         timeline = li.page.get_by_test_id("timeline")
