@@ -37,6 +37,7 @@ def test_a_small_bench_run_prints_its_summary_and_keeps_the_budgets(tmp_path):
         "customer page, long timeline",
         "visitor register today",
         "My day",
+        "My day (manager)",
         "new-visit form",
         "mobile look-up",
     }

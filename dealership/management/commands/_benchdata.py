@@ -143,6 +143,7 @@ def seed(sizes: Sizes, *, rng: random.Random | None = None) -> Seeded:
         customers = _seed_customers(sizes, out, now, rng, owners_by_showroom)
         _seed_visits(sizes, out, now, rng, customers)
         _seed_reminders(sizes, out, now, rng, customers)
+        _seed_calls(out, now, rng, customers)
         _seed_long_timeline(sizes, out, now, rng, customers)
         _seed_notifications(out, now, customers)
     _reset_sequences()
@@ -319,6 +320,7 @@ def _seed_visits(sizes, out, now, rng, customers) -> None:
 def _seed_reminders(sizes, out, now, rng, customers) -> None:
     reachable = [c for c in customers if c.mobile and c.sms_consent]
     reminders, events = [], []
+    # SMS only here; open follow-up calls come from _seed_calls.
     created = 0
     for n in range(sizes.reminders):
         customer = reachable[rng.randrange(len(reachable))]
@@ -367,6 +369,37 @@ def _seed_reminders(sizes, out, now, rng, customers) -> None:
     _insert(TimelineEvent, events)
     out.rows["reminders"] = created + len(reminders)
     out.rows["timeline"] += len(events)
+
+
+def _seed_calls(out, now, rng, customers) -> None:
+    """One open follow-up call per reachable customer with a live grade (what the cadence
+    keeps): most in the next two weeks, some due today, a few overdue."""
+    live = {Grade.H, Grade.A, Grade.B, Grade.C}
+    calls = []
+    for n, c in enumerate(customers):
+        if c.grade not in live or not c.mobile or not c.owner_id:
+            continue
+        roll = n % 20
+        if roll == 0:
+            due = now - timedelta(days=rng.uniform(1, 5))  # overdue
+        elif roll < 3:
+            due = now - timedelta(minutes=rng.uniform(0, 300))  # due today
+        else:
+            due = now + timedelta(days=rng.uniform(0.5, 14))
+        calls.append(
+            Reminder(
+                showroom_id=c.showroom_id,
+                customer_id=c.pk,
+                kind=Reminder.Kind.FOLLOW_UP_CALL,
+                channel=Reminder.Channel.CALL,
+                due_at=due,
+                idempotency_key=f"bench:call:{c.pk}",
+                created_at=min(due, now),
+                updated_at=min(due, now),
+            )
+        )
+    _insert(Reminder, calls)
+    out.rows["calls"] = len(calls)
 
 
 def _seed_long_timeline(sizes, out, now, rng, customers) -> None:

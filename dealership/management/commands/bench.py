@@ -152,6 +152,7 @@ class Command(BaseCommand):
             ("customer page, long timeline", manager, reverse("leads:customer-detail", args=[customer.pk]), {}),
             ("visitor register today", manager, reverse("showroom:visit-list"), {}),
             ("My day", consultant, reverse("home"), {}),
+            ("My day (manager)", manager, reverse("home"), {}),
             ("new-visit form", consultant, reverse("showroom:visit-create"), {}),
             (
                 "mobile look-up",
