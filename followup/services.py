@@ -209,6 +209,34 @@ def follow_up_call_schedule(*, customer: Customer, by=None, now: datetime | None
     return reminder
 
 
+def follow_up_calls_schedule_new(*, customers, by=None, now: datetime | None = None) -> list[Reminder]:
+    """follow_up_call_schedule for customers just created in bulk (an import), who have no open
+    call yet: one INSERT of calls and one of their "scheduled" entries, none per customer."""
+    now = now or timezone.now()
+    kind = Reminder.Kind.FOLLOW_UP_CALL
+    calls = []
+    for customer in customers:
+        showroom = customer.showroom
+        days = None if customer.do_not_call else showroom.call_cadence(customer.grade)
+        if days is None:
+            continue  # O, D or a grade without a cadence: no call, as follow_up_call_schedule
+        due = now + timedelta(days=days)
+        calls.append(
+            Reminder(
+                showroom_id=customer.showroom_id,
+                customer=customer,
+                kind=kind,
+                channel=Reminder.Channel.CALL,
+                due_at=due,
+                idempotency_key=f"{kind}:customer:{customer.pk}:{timezone.localdate(due, showroom.tzinfo)}:{uuid.uuid4().hex[:12]}",
+                context={"grade": customer.grade},
+            )
+        )
+    calls = Reminder.objects.bulk_create(calls, batch_size=500)
+    events.reminders_scheduled_events(reminders=calls, by=by)
+    return calls
+
+
 @transaction.atomic
 def call_record_outcome(
     *, reminder: Reminder, outcome: str, by, note: str = "", grade: str = "", now: datetime | None = None
@@ -465,21 +493,23 @@ def _record_sent(sent: list[tuple[Reminder, str, datetime]], ours) -> None:
         recorded = list(guard.values_list("pk", flat=True))
         if not recorded:
             return
-        # One statement per row, sent together: each row has its own text and time. (An ORM
-        # CASE/WHEN over the chunk cost more in Python than the whole send.)
+        # One statement for the chunk, each row with its own text and time (the ORM's
+        # CASE/WHEN cost more in Python than the sends; executemany is a round trip per row).
+        table = connection.ops.quote_name(Reminder._meta.db_table)
+        rows = ", ".join(["(%s, %s, %s)"] * len(recorded))
+        params = [
+            value
+            for pk in recorded
+            for value in (pk, connection.ops.adapt_datetimefield_value(by_pk[pk][2]), by_pk[pk][1])
+        ]
         with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {connection.ops.quote_name(Reminder._meta.db_table)} "  # noqa: S608 — our table; values are parameters
-                "SET status = %s, sent_at = %s, body = %s, last_error = '', claim_token = NULL WHERE id = %s",
-                [
-                    (
-                        Reminder.Status.SENT,
-                        connection.ops.adapt_datetimefield_value(by_pk[pk][2]),
-                        by_pk[pk][1],
-                        pk,
-                    )
-                    for pk in recorded
-                ],
+            cursor.execute(
+                f"WITH sent (id, sent_at, body) AS (VALUES {rows}) "  # noqa: S608 — our table; values are parameters
+                f"UPDATE {table} SET status = %s, last_error = '', claim_token = NULL, "
+                f"sent_at = (SELECT sent.sent_at FROM sent WHERE sent.id = {table}.id), "
+                f"body = (SELECT sent.body FROM sent WHERE sent.id = {table}.id) "
+                "WHERE id IN (SELECT id FROM sent)",
+                [*params, Reminder.Status.SENT],
             )
         for pk in recorded:
             by_pk[pk][0].sent_at = by_pk[pk][2]

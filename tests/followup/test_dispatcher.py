@@ -252,6 +252,9 @@ def test_a_batch_of_forty_is_sent_in_thirteen_queries(due_batch, sms_outbox, dja
     assert TimelineEvent.objects.filter(kind=TimelineEvent.Kind.REMINDER_SENT).count() == 40
     bodies = {m.to: m.body for m in sms_outbox}
     assert "客户7" in bodies["+8613900000007"]  # each customer gets their own text
+    for reminder in Reminder.objects.filter(status=Reminder.Status.SENT).select_related("customer"):
+        assert reminder.body == bodies[str(reminder.customer.mobile)]  # its own text, not a neighbour's
+        assert reminder.sent_at == AFTERNOON
 
 
 def test_a_redelivered_batch_sends_nothing_twice(due_batch, sms_outbox):
