@@ -18,6 +18,22 @@ def reminder_scheduled_event(*, reminder, by=None) -> TimelineEvent:
     )
 
 
+def reminders_scheduled_events(*, reminders, by=None) -> list[TimelineEvent]:
+    """The "scheduled" entries of reminders created in bulk, in one INSERT per 500."""
+    return TimelineEvent.objects.bulk_create(
+        [
+            TimelineEvent(
+                customer_id=r.customer_id,
+                kind=TimelineEvent.Kind.REMINDER_SCHEDULED,
+                actor=by,
+                data={"reminder_id": r.pk, "reminder_kind": r.kind, "due_at": r.due_at.isoformat()},
+            )
+            for r in reminders
+        ],
+        batch_size=500,
+    )
+
+
 def reminder_not_scheduled_event(*, customer: Customer, reminder_kind: str, reason: str, by=None):
     return TimelineEvent.objects.create(
         customer=customer,

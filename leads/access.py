@@ -62,3 +62,23 @@ def lost_request_for_manager(user, pk) -> LostRequest:
         return lost_requests_for_manager(user).select_related("customer").get(pk=pk)
     except (LostRequest.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def can_import(user) -> bool:
+    """Managers import lists into their own showroom."""
+    return user.is_authenticated and user.is_manager and user.showroom_id is not None
+
+
+def import_batch_for_manager(user, pk):
+    """An uploaded list: only the managers of its showroom open it (group admins too)."""
+    from leads.models import ImportBatch
+
+    if not user.is_authenticated or not (user.is_manager or user.is_group_admin):
+        raise Http404
+    qs = ImportBatch.objects.all()
+    if not user.is_group_admin:
+        qs = qs.filter(showroom_id=user.showroom_id)
+    try:
+        return qs.select_related("showroom", "default_owner", "created_by").get(pk=pk)
+    except (ImportBatch.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

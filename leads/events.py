@@ -85,3 +85,39 @@ def reactivated_event(*, customer: Customer, grade: str, by) -> TimelineEvent:
         actor=by,
         data={"grade": grade, "by": by.display_name if by else ""},
     )
+
+
+def _import_data(batch, by) -> dict:
+    return {"import_id": batch.pk, "file": batch.file_name, "by": by.display_name if by else ""}
+
+
+def customers_imported_events(*, rows, batch, by, when) -> list[TimelineEvent]:
+    """Unsaved "Imported from <file> by X" entries for (customer, notes) pairs; the import
+    saves them with bulk_create."""
+    base = _import_data(batch, by)
+    return [
+        TimelineEvent(
+            customer=customer,
+            kind=TimelineEvent.Kind.CUSTOMER_IMPORTED,
+            actor=by,
+            created_at=when,
+            data={**base, "source": customer.source, "notes": notes},
+        )
+        for customer, notes in rows
+    ]
+
+
+def customers_seen_in_import_events(*, rows, batch, by, when) -> list[TimelineEvent]:
+    """Unsaved "Seen again in import <file>" entries for the rows that matched an existing
+    customer: which blanks the row filled, and its notes."""
+    base = _import_data(batch, by)
+    return [
+        TimelineEvent(
+            customer=row.existing,
+            kind=TimelineEvent.Kind.SEEN_IN_IMPORT,
+            actor=by,
+            created_at=when,
+            data={**base, "line": row.line, "filled": list(row.filled), "notes": row.values["notes"]},
+        )
+        for row in rows
+    ]

@@ -118,3 +118,40 @@ class CustomerForm(forms.ModelForm):
 
     def validate_unique(self):
         """Uniqueness of the mobile is checked by the service, which names the existing customer."""
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Customer list"),
+        help_text=_("CSV or Excel (.xlsx), first line naming the columns: name, mobile, source, grade, "
+                    "owner, sms_consent, notes. At most 10,000 rows."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    default_owner = forms.ModelChoiceField(
+        label=_("Consultant"),
+        queryset=User.objects.none(),
+        help_text=_("Owns the new customers whose row names no consultant."),
+    )
+    default_source = forms.ChoiceField(
+        label=_("Source"),
+        choices=Source.choices,
+        initial=Source.AUTO_SHOW,
+        help_text=_("For rows without a source."),
+    )
+
+    def __init__(self, *args, showroom, **kwargs):
+        super().__init__(*args, **kwargs)
+        from dealership.roles import Role
+
+        self.fields["default_owner"].queryset = User.objects.filter(
+            showroom=showroom, is_active=True, groups__name=Role.SALES_CONSULTANT
+        ).order_by("first_name", "username")
+
+    def clean_file(self):
+        from leads.imports import MAX_BYTES, file_format
+
+        upload = self.cleaned_data["file"]
+        file_format(upload.name)
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload

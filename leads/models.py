@@ -8,6 +8,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from dealership.models import Showroom, TimeStampedModel
+from leads.storage import ImportFileStorage
 
 
 class Grade(models.TextChoices):
@@ -282,6 +283,8 @@ class TimelineEvent(models.Model):
         LOST_APPROVED = "lost_approved", _("Lost approved")
         LOST_REJECTED = "lost_rejected", _("Lost rejected")
         REACTIVATED = "reactivated", _("Reactivated")
+        CUSTOMER_IMPORTED = "customer_imported", _("Imported")
+        SEEN_IN_IMPORT = "seen_in_import", _("Seen again in an import")
         CALL_OUTCOME = "call_outcome", _("Call outcome")
         FOLLOW_UP_CANCELLED = "follow_up_cancelled", _("Follow-up call cancelled")
 
@@ -402,6 +405,20 @@ class TimelineEvent(models.Model):
             if d.get("reason") == "do_not_call":
                 return _("Follow-up call cancelled: the customer asked not to be called.")
             return _("Follow-up call cancelled: grade %(grade)s.") % {"grade": d.get("grade", "–")}
+        if self.kind == K.CUSTOMER_IMPORTED:
+            text = _("Imported from %(file)s by %(by)s (source: %(source)s).") % {
+                "file": d.get("file", "–"),
+                "by": d.get("by", "–"),
+                "source": _choice_label(Source.choices, d.get("source")),
+            }
+            return f"{text} {d['notes']}" if d.get("notes") else text
+        if self.kind == K.SEEN_IN_IMPORT:
+            text = _("Seen again in import %(file)s by %(by)s.") % {"file": d.get("file", "–"), "by": d.get("by", "–")}
+            if d.get("filled"):
+                names = ", ".join(str(Customer._meta.get_field(key).verbose_name) for key in d["filled"])
+                filled = _("Filled in: %(fields)s.") % {"fields": names}
+                text = f"{text} {filled}"
+            return f"{text} {d['notes']}" if d.get("notes") else text
         kind_label = _choice_label(Reminder.Kind.choices, d.get("reminder_kind"))
         if self.kind == K.REMINDER_SCHEDULED:
             return _("%(kind)s due at %(due)s.") % {"kind": kind_label, "due": _when(d.get("due_at"))}
@@ -421,3 +438,48 @@ class TimelineEvent(models.Model):
         if self.kind == K.REMINDER_CANCELLED:
             return _("%(kind)s cancelled.") % {"kind": kind_label}
         return self.get_kind_display()
+
+
+class ImportBatch(models.Model):
+    """An uploaded customer list between its preview and the manager's confirmation.
+
+    The file is kept under VAR_DIR/imports (never MEDIA_ROOT, never served) and read again on
+    confirmation, which validates every row anew; it is deleted once imported or discarded.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Waiting for confirmation")
+        IMPORTED = "imported", _("Imported")
+        DISCARDED = "discarded", _("Discarded")
+
+    showroom = models.ForeignKey(
+        Showroom, on_delete=models.CASCADE, related_name="import_batches", verbose_name=_("showroom")
+    )
+    file = models.FileField(_("file"), storage=ImportFileStorage(), upload_to="%Y/%m/", max_length=200, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200)
+    default_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("default consultant"),
+    )
+    default_source = models.CharField(_("default source"), max_length=20, choices=Source.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    created_count = models.PositiveIntegerField(_("new customers"), default=0)
+    merged_count = models.PositiveIntegerField(_("merged into existing customers"), default=0)
+    skipped_count = models.PositiveIntegerField(_("rows skipped (errors)"), default=0)
+
+    class Meta:
+        verbose_name = _("customer import")
+        verbose_name_plural = _("customer imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.file_name

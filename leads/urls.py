@@ -13,5 +13,8 @@ urlpatterns = [
     path("lost-requests/<int:pk>/reject/", views.lost_request_reject, name="lost-request-reject"),
     path("customers/<int:pk>/history/", views.customer_history, name="customer-history"),
     path("customers/<int:pk>/merge/", views.customer_merge, name="customer-merge"),
+    path("customers/import/", views.customer_import, name="customer-import"),
+    path("customers/import/<int:pk>/", views.customer_import_preview, name="customer-import-preview"),
+    path("customers/export.csv", views.customer_export, name="customer-export"),
     path("customers/<int:pk>/history.csv", views.customer_history_export, name="customer-history-export"),
 ]

@@ -1,10 +1,12 @@
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,8 +18,16 @@ from django_filters.views import FilterView
 
 from followup.selectors import customer_reminders
 from leads import selectors, services
-from leads.access import can_edit_customer, customer_for_user, customers_for_user, lost_request_for_manager
-from leads.forms import CustomerFilter, CustomerForm, GradeChangeForm, LostDecisionForm
+from leads.access import (
+    can_edit_customer,
+    can_import,
+    customer_for_user,
+    customers_for_user,
+    import_batch_for_manager,
+    lost_request_for_manager,
+)
+from leads.forms import CustomerFilter, CustomerForm, GradeChangeForm, ImportUploadForm, LostDecisionForm
+from leads.imports import COLUMNS, ImportFileError
 from leads.mobile import mask_mobile, mask_mobiles_in
 from leads.models import Customer, Grade, GradeChange
 from showroom.models import Visit
@@ -317,3 +327,129 @@ def customer_merge(request, pk):
     }
     return render(request, "leads/customer_merge_confirm.html",
                   {"customer": survivor, "duplicate": duplicate, "rows": rows, "counts": counts})
+
+
+# ---------------------------------------------------------------- import and export
+
+IMPORT_PREVIEW_PAGE_SIZE = 100
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_import(request):
+    """A manager uploads a list (CSV or XLSX); nothing is written but the upload itself, kept
+    for the preview."""
+    if not can_import(request.user):
+        raise Http404
+    showroom = request.user.showroom
+    form = ImportUploadForm(request.POST or None, request.FILES or None, showroom=showroom)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.import_batch_create(
+                showroom=showroom,
+                by=request.user,
+                upload=form.cleaned_data["file"],
+                default_owner=form.cleaned_data["default_owner"],
+                default_source=form.cleaned_data["default_source"],
+            )
+        except ImportFileError as error:
+            form.add_error("file", error)
+        else:
+            return redirect("leads:customer-import-preview", batch.pk)
+    return render(request, "leads/import_upload.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_import_preview(request, pk):
+    """Every row's outcome (new / merges into an existing customer / error with line, column
+    and reason), then the manager confirms (POST action=confirm) or discards."""
+    batch = import_batch_for_manager(request.user, pk)
+    if request.method == "POST":
+        if request.POST.get("action") == "discard":
+            if services.import_batch_discard(batch=batch, by=request.user):
+                messages.info(request, _("Import discarded: nothing was written."))
+            return redirect("leads:customer-import")
+        try:
+            counts = services.customers_import(batch=batch, by=request.user)
+        except IntegrityError:
+            # Someone saved one of these mobiles while the import ran: nothing was imported.
+            messages.error(request, _("A customer with one of these mobiles was saved meanwhile; nothing was "
+                                      "imported. Check the preview again and confirm."))
+            return redirect("leads:customer-import-preview", batch.pk)
+        if counts is None:
+            messages.info(request, _("This list was already imported or discarded."))
+            return redirect("leads:customer-import-preview", batch.pk)
+        messages.success(
+            request,
+            _("Imported %(file)s: %(created)s new customer(s), %(merged)s merged into existing ones, "
+              "%(skipped)s row(s) with errors skipped.") % {"file": batch.file_name, **counts},
+        )
+        return redirect("leads:customer-import-preview", batch.pk)
+    preview = None
+    if batch.status == batch.Status.PREVIEW:
+        try:
+            preview = services.import_batch_preview(batch=batch)
+        except ImportFileError as error:
+            messages.error(request, error.messages[0])
+            return redirect("leads:customer-import")
+    show = request.GET.get("show")
+    show = show if show in ("new", "merge", "error") else ""
+    rows = [row for row in preview.rows if row.outcome == show] if preview and show else (preview.rows if preview else [])
+    page = Paginator(rows, IMPORT_PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "leads/import_preview.html",
+        {
+            "batch": batch,
+            "preview": preview,
+            "counts": preview.counts if preview else None,
+            "errors": [row for row in preview.rows if row.errors][:200] if preview else [],
+            "page_obj": page,
+            "rows": page.object_list,
+            "show": show,
+            "querystring": urlencode({"show": show}) if show else "",
+        },
+    )
+
+
+def _export_rows(customers, masked: bool):
+    fields = ("name", "mobile", "source", "grade", "owner", "sms_consent")
+    yield [str(COLUMNS[key][0]) for key in fields] + [_("Created"), _("Last contact")]
+    for c in customers:
+        mobile = c.mobile.as_e164 if c.mobile else ""
+        yield [
+            c.name,
+            mask_mobile(c.mobile) if masked else mobile,
+            c.get_source_display(),
+            c.grade,
+            c.owner.username if c.owner else "",
+            _("yes") if c.sms_consent else _("no"),
+            timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
+            timezone.localtime(c.last_contact_at).strftime("%Y-%m-%d %H:%M") if c.last_contact_at else "",
+        ]
+
+
+@login_required
+@require_GET
+def customer_export(request):
+    """The customer list as filtered on screen, as CSV for Excel (UTF-8 with a BOM), in the
+    import's columns so a manager can edit and re-import it. Two queries whatever the size.
+
+    Mobiles are whole for managers (they reconcile and re-import lists) and masked for everyone
+    else: a file leaves the CRM, and a consultant calls from the customer page, where calls are
+    logged; the history export masks them for the same reason."""
+    user = request.user
+    filterset = CustomerFilter(request.GET or None, queryset=selectors.customer_list(user=user), user=user)
+    if filterset.is_bound and not filterset.is_valid():
+        # Filters the list would refuse: the list itself, showing what is wrong with them.
+        return CustomerListView.as_view()(request)
+    customers = filterset.qs
+    masked = not (user.is_manager or user.is_group_admin)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
+    response.write("\ufeff")  # a BOM, so Excel reads the file as UTF-8 (Chinese names)
+    writer = csv.writer(response)
+    writer.writerows(_export_rows(customers.iterator(chunk_size=2000), masked))
+    return response

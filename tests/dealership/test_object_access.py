@@ -5,11 +5,13 @@ until the view's object kind is added to OBJECT_FOR below.
 """
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from followup.models import Reminder
 from leads.models import LostRequest
+from leads.services import import_batch_create
 from tests.factories import CustomerFactory, walk_in
 
 pytestmark = pytest.mark.django_db
@@ -25,13 +27,19 @@ OBJECT_FOR = {
     "leads:lost-request-approve": "lost_request",
     "leads:lost-request-reject": "lost_request",
     "leads:customer-merge": "customer",
+    "leads:customer-import-preview": "import_batch",
     "showroom:visit-close": "visit",
     "showroom:visit-link": "anonymous_visit",
 }
 
 # Pages only managers (and group admins) may open, even for a customer a consultant owns: the
 # owner gets the same 404 as anyone else (the change-history export shows every change, by anyone).
-MANAGER_ONLY = {"leads:customer-history", "leads:customer-history-export", "leads:customer-merge"}
+MANAGER_ONLY = {
+    "leads:customer-history",
+    "leads:customer-history-export",
+    "leads:customer-merge",
+    "leads:customer-import-preview",  # an uploaded list: the managers of its showroom only
+}
 
 
 def _patterns_with_ids(resolver=None, prefix=""):
@@ -47,7 +55,8 @@ def _patterns_with_ids(resolver=None, prefix=""):
 
 
 @pytest.fixture
-def objects(consultant):
+def objects(consultant, manager, settings, tmp_path):
+    settings.VAR_DIR = tmp_path  # the uploaded list below
     customer = CustomerFactory(
         showroom=consultant.showroom, owner=consultant, name="秘密客户", mobile="+8613912345678"
     )
@@ -55,6 +64,13 @@ def objects(consultant):
     anonymous = walk_in(consultant, notes="秘密备注")
     lost_request = LostRequest.objects.create(
         customer=customer, reason=customer.showroom.lost_reasons.first(), requested_by=consultant
+    )
+    import_batch = import_batch_create(
+        showroom=customer.showroom,
+        by=manager,
+        upload=SimpleUploadedFile("list.csv", "name,mobile\n秘密名单,13912345670\n".encode()),
+        default_owner=consultant,
+        default_source="auto_show",
     )
     call = Reminder.objects.create(
         showroom=customer.showroom,
@@ -70,6 +86,7 @@ def objects(consultant):
         "anonymous_visit": anonymous,
         "lost_request": lost_request,
         "call": call,
+        "import_batch": import_batch,
     }
 
 

@@ -28,6 +28,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -40,7 +41,7 @@ from hypothesis.control import currently_in_test_context
 
 from followup.models import Reminder
 from leads.models import Grade, LostReason, Source
-from leads.services import customer_request_lost
+from leads.services import customer_request_lost, import_batch_create
 from showroom.models import Channel
 from tests.factories import CustomerFactory, walk_in
 
@@ -460,6 +461,26 @@ FORMS = {
         errors_after_redirect=True,  # back to the list, the error in a message
         valid={"note": "Still comparing"},
     ),
+    "leads:customer-export": Form(
+        "get",  # the list's filters; refused ones bring the list itself back, showing the error
+        {
+            "q": Text(samples=("Fuzz", "139", "1391234")),
+            "grade": Choice(tuple(Grade.values), required=False),
+            "source": Choice(tuple(Source.values), required=False),
+            "owner": Pick("showroom_staff", required=False, roles=("manager",)),
+        },
+        users=("consultant", "manager"),
+        redirects=False,
+        valid={"q": "Fuzz", "grade": "A"},
+    ),
+    "leads:customer-import-preview": Form(
+        "get",  # the rows of an uploaded list; confirm and discard are POSTs of a button
+        {"show": Free(("new", "merge", "error", "all")), "page": Free(PAGES, rarely=True)},
+        users=("manager",),
+        obj="import_batch",
+        redirects=False,
+        valid={"show": "new"},
+    ),
     "showroom:visit-list": Form(
         "get",
         {"day": Free(("2024-01-01", "2024-02-30", "0001-01-01", "9999-12-31", "today")), "page": Free(PAGES, rarely=True)},
@@ -533,6 +554,8 @@ NO_INPUT = {
     "tests/dealership/test_object_access.py); fetched here after edits to check it escapes them",
     "leads:customer-history-export": "GET CSV download; its only input is the customer id, "
     "covered by tests/dealership/test_object_access.py",
+    "leads:customer-import": "the upload form takes a file, which these string fields cannot carry; "
+    "hostile and broken files are tested in tests/leads/test_import.py",
 }
 
 
@@ -566,7 +589,8 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
-def world(consultant, second_consultant, manager, outsider):
+def world(consultant, second_consultant, manager, outsider, settings, tmp_path):
+    settings.VAR_DIR = tmp_path  # uploaded lists
     now = timezone.now()
     showroom = consultant.showroom
     customer = CustomerFactory(
@@ -585,6 +609,17 @@ def world(consultant, second_consultant, manager, outsider):
         customer=CustomerFactory(showroom=outsider.showroom, owner=outsider), reason=foreign_reason, by=outsider
     )
 
+    lists = [
+        import_batch_create(
+            showroom=staff.showroom,
+            by=staff,
+            upload=SimpleUploadedFile("list.csv", b"name,mobile,grade\nFuzz Import,13800138000,A\nBad,123,Z\n"),
+            default_owner=None,
+            default_source="auto_show",
+        )
+        for staff in (manager, outsider)
+    ]
+
     def local(moment):
         return timezone.localtime(moment, showroom.tzinfo).strftime("%Y-%m-%dT%H:%M")
 
@@ -599,6 +634,7 @@ def world(consultant, second_consultant, manager, outsider):
         "anonymous_visit": (anonymous.pk, foreign_visit.pk),
         "lost_request": (lost.pk, foreign_lost.pk),
         "call": (_call(customer).pk, _call(foreign_customer).pk),
+        "import_batch": (lists[0].pk, lists[1].pk),
         "lost_reasons": list(LostReason.objects.filter(showroom=showroom, is_active=True).values_list("pk", flat=True)),
         "not_offered": [outsider.pk, foreign_reason.pk, 999_999_999],  # another showroom's user, reason
         "valid_times": (local(now - timedelta(hours=1)), local(now - timedelta(minutes=5)), ""),

@@ -1,0 +1,69 @@
+"""Export of the customer list as filtered on screen (CSV for Excel)."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from leads.models import Grade
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(response) -> list[list[str]]:
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")  # Excel reads UTF-8 (Chinese names) only with a BOM
+    return list(csv.reader(io.StringIO(body[1:])))
+
+
+def test_export_keeps_the_list_filters(login, manager, consultant):
+    showroom = manager.showroom
+    CustomerFactory(showroom=showroom, owner=consultant, name="王芳", mobile="+8613912345602", grade=Grade.H)
+    CustomerFactory(showroom=showroom, owner=consultant, name="王强", mobile="+8613912345603", grade=Grade.C)
+    CustomerFactory(showroom=showroom, owner=consultant, name="Li Ming", mobile="+8613912345604", grade=Grade.H)
+    client = login(manager)
+
+    page = client.get(reverse("leads:customer-list"), {"q": "王", "grade": "H"}).content.decode()
+    assert f'href="{reverse("leads:customer-export")}?q=%E7%8E%8B&amp;grade=H"' in page
+
+    rows = _rows(client.get(reverse("leads:customer-export"), {"q": "王", "grade": "H"}))
+    assert rows[0][:6] == ["Name", "Mobile", "Source", "Grade", "Consultant", "Agrees to SMS"]
+    assert [(r[0], r[1], r[3], r[4]) for r in rows[1:]] == [("王芳", "+8613912345602", "H", "li")]
+
+
+def test_consultants_export_their_own_customers_with_masked_mobiles(login, consultant, second_consultant):
+    CustomerFactory(showroom=consultant.showroom, owner=consultant, name="Mine", mobile="+8613912345602")
+    CustomerFactory(showroom=consultant.showroom, owner=second_consultant, name="Theirs", mobile="+8613912345603")
+    response = login(consultant).get(reverse("leads:customer-export"))
+    assert response["Content-Disposition"].startswith('attachment; filename="customers-')
+    rows = _rows(response)
+    assert [(r[0], r[1]) for r in rows[1:]] == [("Mine", "+86 139****5602")]
+    assert "13912345603" not in response.content.decode()
+
+
+def test_export_takes_a_constant_number_of_queries(login, manager, consultant, django_assert_max_num_queries):
+    client = login(manager)
+    for count in (3, 60):
+        CustomerFactory.create_batch(count, showroom=manager.showroom, owner=consultant)
+        with django_assert_max_num_queries(4):
+            response = client.get(reverse("leads:customer-export"))
+        assert response.status_code == 200
+
+
+def test_exported_file_imports_back(login, manager, consultant, settings, tmp_path):
+    """The export has the import's columns: a manager can edit it in Excel and import it again."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from leads import services
+
+    settings.VAR_DIR = tmp_path
+    CustomerFactory(showroom=manager.showroom, owner=consultant, name="王芳", mobile="+8613912345602")
+    data = login(manager).get(reverse("leads:customer-export")).content
+    batch = services.import_batch_create(
+        showroom=manager.showroom, by=manager, upload=SimpleUploadedFile("customers.csv", data),
+        default_owner=consultant, default_source="auto_show",
+    )
+    preview = services.import_batch_preview(batch=batch)
+    assert preview.counts == {"new": 0, "merge": 1, "error": 0}
