@@ -20,6 +20,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from dealership.models import User
 from dealership.roles import Role
+from dealership.spreadsheets import unguard_cell
 from leads.mobile import parse_mobile
 from leads.models import Customer, Grade, Source
 
@@ -173,7 +174,7 @@ def _cell(value) -> str:
         value = int(value)  # a mobile typed into a number cell: 13912345678.0
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value).strip()
+    return unguard_cell(str(value).strip())  # an exported "'+8613…" reads back as "+8613…"
 
 
 def _aliases() -> dict[str, str]:

@@ -1,4 +1,3 @@
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.generic import DetailView, UpdateView
 from django_filters.views import FilterView
 
+from dealership.spreadsheets import SpreadsheetWriter
 from followup.selectors import customer_reminders
 from leads import selectors, services
 from leads.access import (
@@ -237,8 +237,7 @@ def customer_history_export(request, pk):
     tz = customer.showroom.tzinfo
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}-history.csv"'
-    response.write("\ufeff")  # a BOM, so Excel reads the file as UTF-8 (Chinese names)
-    writer = csv.writer(response)
+    writer = SpreadsheetWriter(response)  # BOM for Chinese names in Excel; no formula cells
     writer.writerow([_("When"), _("Who"), _("Record"), _("Field"), _("Old value"), _("New value")])
     for when, *cells in _history_export_rows(customer, tz):
         writer.writerow([timezone.localtime(when, tz).isoformat(timespec="seconds"), *cells])
@@ -449,7 +448,6 @@ def customer_export(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
-    response.write("\ufeff")  # a BOM, so Excel reads the file as UTF-8 (Chinese names)
-    writer = csv.writer(response)
+    writer = SpreadsheetWriter(response)  # BOM for Chinese names in Excel; no formula cells
     writer.writerows(_export_rows(customers.iterator(chunk_size=2000), masked))
     return response
