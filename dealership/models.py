@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from phonenumber_field.modelfields import PhoneNumberField
 
 from dealership.roles import Role
@@ -216,13 +217,21 @@ class Notification(models.Model):
         RETURNING_CUSTOMER = "returning_customer", _("Returning customer")
         OWNERSHIP_LOST = "ownership_lost", _("Customer reassigned")
         LOST_REJECTED = "lost_rejected", _("Lost request rejected")
+        CUSTOMERS_REASSIGNED = "customers_reassigned", _("Customers reassigned away")
+        CUSTOMERS_ASSIGNED = "customers_assigned", _("Customers assigned")
 
     recipient = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     customer = models.ForeignKey(
-        "leads.Customer", on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+        "leads.Customer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer"),
+        help_text=_("Empty for a notification about several customers (see the details)."),
     )
     actor = models.ForeignKey(
         User,
@@ -234,6 +243,7 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -247,9 +257,23 @@ class Notification(models.Model):
     @property
     def message(self) -> str:
         params = {
-            "customer": self.customer.display_name,
+            "customer": self.customer.display_name if self.customer else "",
             "actor": self.actor.display_name if self.actor else "",
+            "count": self.data.get("count", 1),
+            "other": self.data.get("other", "") or "–",
         }
+        if self.kind == self.Kind.CUSTOMERS_REASSIGNED:
+            return ngettext(
+                "%(actor)s reassigned %(count)s of your customers to %(other)s.",
+                "%(actor)s reassigned %(count)s of your customers to %(other)s.",
+                params["count"],
+            ) % params
+        if self.kind == self.Kind.CUSTOMERS_ASSIGNED:
+            return ngettext(
+                "%(actor)s assigned %(count)s customer to you (from %(other)s).",
+                "%(actor)s assigned %(count)s customers to you (from %(other)s).",
+                params["count"],
+            ) % params
         if self.kind == self.Kind.RETURNING_CUSTOMER:
             return _("Your customer %(customer)s is back in the showroom, received by %(actor)s.") % params
         if self.kind == self.Kind.LOST_REJECTED:

@@ -121,3 +121,25 @@ def customers_seen_in_import_events(*, rows, batch, by, when) -> list[TimelineEv
         )
         for row in rows
     ]
+
+
+def owners_changed_events(*, changes, by, note: str, when) -> list[TimelineEvent]:
+    """Unsaved "Consultant changed from X to Y by Z" entries for (customer, old owner) pairs of
+    a reassignment by a manager; the service saves them with bulk_create."""
+    by_name = by.display_name if by else ""
+    return [
+        TimelineEvent(
+            customer=customer,
+            kind=TimelineEvent.Kind.OWNER_CHANGED,
+            actor=by,
+            created_at=when,
+            data={
+                "old_owner": old_owner.display_name if old_owner else "",
+                "new_owner": customer.owner.display_name if customer.owner else "",
+                "rule": "manual",
+                "by": by_name,
+                "note": note,
+            },
+        )
+        for customer, old_owner in changes
+    ]

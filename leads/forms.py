@@ -1,12 +1,15 @@
+from datetime import timedelta
+
 import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealership.models import User
 from leads.mobile import parse_mobile
-from leads.models import Customer, Grade, LostReason, Source
+from leads.models import Customer, Grade, LostReason, Source, normalise_plate
 
 
 class MobileField(forms.CharField):
@@ -25,15 +28,26 @@ class MobileField(forms.CharField):
         return parse_mobile(value)
 
 
+CONTACT_AGES = [
+    ("7", _("Not contacted for 7+ days")),
+    ("30", _("Not contacted for 30+ days")),
+    ("90", _("Not contacted for 90+ days")),
+    ("never", _("Never contacted")),
+]
+
+
 class CustomerFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Name or mobile"), method="search")
+    q = django_filters.CharFilter(label=_("Name, mobile or plate"), method="search")
+    contact = django_filters.ChoiceFilter(
+        label=_("Last contact"), choices=CONTACT_AGES, method="filter_contact", empty_label=_("Any time")
+    )
     grade = django_filters.ChoiceFilter(label=_("Grade"), choices=Grade.choices)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices)
     owner = django_filters.ModelChoiceFilter(label=_("Consultant"), queryset=User.objects.none())
 
     class Meta:
         model = Customer
-        fields = ["q", "grade", "source", "owner"]
+        fields = ["q", "grade", "source", "owner", "contact"]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,7 +69,16 @@ class CustomerFilter(django_filters.FilterSet):
         condition = Q(name__contains=value) if caseless else Q(name__icontains=value)
         if len(digits) >= 3:
             condition |= Q(mobile__contains=digits)
+        plate = normalise_plate(value)
+        if len(plate) >= 3:  # plates are stored upper-case without spaces: "沪a 123" finds 沪A12345
+            condition |= Q(plate__contains=plate)
         return queryset.filter(condition)
+
+    def filter_contact(self, queryset, name, value):
+        """By the consultant's last contact: longer ago than N days, or never."""
+        if value == "never":
+            return queryset.filter(last_contact_at__isnull=True)
+        return queryset.filter(last_contact_at__lt=timezone.now() - timedelta(days=int(value)))
 
 
 class GradeChangeForm(forms.Form):
@@ -124,7 +147,7 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Customer list"),
         help_text=_("CSV or Excel (.xlsx), first line naming the columns: name, mobile, source, grade, "
-                    "owner, sms_consent, notes. At most 10,000 rows."),
+                    "owner, sms_consent, notes; for owners also purchase_date, vehicle, plate. At most 10,000 rows."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
     default_owner = forms.ModelChoiceField(
@@ -155,3 +178,60 @@ class ImportUploadForm(forms.Form):
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB."))
         return upload
+
+
+def active_consultants(showroom_id):
+    from dealership.roles import Role
+
+    return User.objects.filter(
+        showroom_id=showroom_id, is_active=True, groups__name=Role.SALES_CONSULTANT
+    ).order_by("first_name", "username")
+
+
+class AssignForm(forms.Form):
+    """A manager gives a customer (or the customers chosen on the list) to a consultant."""
+
+    to = forms.ModelChoiceField(
+        label=_("Consultant"), queryset=User.objects.none(), widget=forms.Select(attrs={"class": "form-select"})
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, showroom_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = active_consultants(showroom_id)
+
+
+class OwnerCarForm(forms.Form):
+    """An owner's car, on the customer form of a grade-D customer (or one with a purchase date)."""
+
+    purchase_date = forms.DateField(
+        label=_("Purchase date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    vehicle = forms.CharField(label=_("Vehicle"), max_length=100, required=False, help_text=_("The model bought."))
+    plate = forms.CharField(label=_("Licence plate"), max_length=20, required=False)
+
+    def clean_purchase_date(self):
+        value = self.cleaned_data["purchase_date"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The purchase date cannot be in the future."))
+        return value
+
+    def clean_plate(self):
+        plate = normalise_plate(self.cleaned_data["plate"])
+        if any(not (ch.isalnum()) for ch in plate):
+            raise forms.ValidationError(_("Letters and digits only."))
+        return plate
+
+
+REPLACEMENT_AGES = [
+    ("3", _("3 years")),
+    ("4", _("4 years")),
+    ("5", _("5 years or more")),
+]
+
+
+class ReplacementFilterForm(forms.Form):
+    years = forms.ChoiceField(
+        label=_("Car age"), choices=[("", _("3 years or more")), *REPLACEMENT_AGES], required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

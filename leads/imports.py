@@ -13,6 +13,7 @@ from pathlib import Path
 import phonenumbers
 import tablib
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
@@ -22,7 +23,7 @@ from dealership.models import User
 from dealership.roles import Role
 from dealership.spreadsheets import unguard_cell
 from leads.mobile import parse_mobile
-from leads.models import Customer, Grade, Source
+from leads.models import Customer, Grade, Source, normalise_plate
 
 MAX_ROWS = 10_000
 MAX_BYTES = 5 * 1024 * 1024
@@ -69,7 +70,11 @@ COLUMNS = {
     "owner": (gettext_lazy("Consultant"), {"顾问", "销售顾问", "consultant", "username"}),
     "sms_consent": (gettext_lazy("Agrees to SMS"), {"同意短信", "短信", "sms"}),
     "notes": (gettext_lazy("Notes"), {"备注", "note"}),
+    "purchase_date": (gettext_lazy("Purchase date"), {"购车日期", "购买日期", "交车日期", "purchased"}),
+    "vehicle": (gettext_lazy("Vehicle"), {"车型", "购买车型", "model"}),
+    "plate": (gettext_lazy("Licence plate"), {"车牌", "车牌号", "车牌号码", "license plate", "licence plate"}),
 }
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 YES = {"1", "y", "yes", "true", "x", "✓", "是", "同意", "agrees", "on"}
 NO = {"", "0", "n", "no", "false", "否", "不同意", "no consent", "off"}
 
@@ -264,7 +269,9 @@ def preview_rows(*, data: bytes, file_name: str, showroom, default_owner, defaul
             row.existing = customer
             row.filled = [
                 key
-                for key, current in (("name", customer.name), ("source", customer.source), ("owner", customer.owner_id))
+                for key, current in (("name", customer.name), ("source", customer.source), ("owner", customer.owner_id),
+                                     ("purchase_date", customer.purchase_date), ("vehicle", customer.vehicle),
+                                     ("plate", customer.plate))
                 if not current and row.values.get(key)
             ]
     return Preview(rows=rows, ignored_columns=ignored)
@@ -333,7 +340,37 @@ def _clean(row: ImportRow, labels, sources, staff, default_owner, default_source
     else:
         error("sms_consent", _("Answer yes or no, not “%(value)s”.") % {"value": consent[:20]})
 
+    _clean_owner_car(raw, values, error)
+
     notes = raw.get("notes", "")
     if len(notes) > 1000:
         error("notes", _("Longer than %(max)s characters.") % {"max": 1000})
     values["notes"] = notes.replace("\x00", "")
+
+
+def _clean_owner_car(raw, values, error) -> None:
+    """An owner's car (optional columns): purchase date (not in the future), model and plate."""
+    values["purchase_date"] = None
+    text = raw.get("purchase_date", "")
+    if text:
+        values["purchase_date"] = _parse_date(text)
+        if values["purchase_date"] is None:
+            error("purchase_date", _("Not a date: “%(value)s”; write it as 2021-06-30.") % {"value": text[:20]})
+        elif values["purchase_date"] > timezone.localdate():
+            error("purchase_date", _("The purchase date cannot be in the future."))
+    values["vehicle"] = raw.get("vehicle", "")
+    if len(values["vehicle"]) > 100:
+        error("vehicle", _("Longer than %(max)s characters.") % {"max": 100})
+    values["plate"] = normalise_plate(raw.get("plate", ""))
+    if len(values["plate"]) > 20 or any(not ch.isalnum() for ch in values["plate"]):
+        error("plate", _("Not a licence plate: “%(value)s”.") % {"value": raw.get("plate", "")[:20]})
+
+
+def _parse_date(text: str):
+    text = text.strip().split("T")[0].split(" ")[0]  # a spreadsheet's date cell: 2021-06-30T00:00:00
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None

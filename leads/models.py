@@ -1,3 +1,4 @@
+import re
 from datetime import datetime
 
 from django.conf import settings
@@ -40,6 +41,15 @@ class Source(models.TextChoices):
     COLD_VISIT = "cold_visit", _("Cold visit")
 
 
+_PLATE_JUNK = re.compile(r"[\s·・.\-]+")
+
+
+def normalise_plate(value: str) -> str:
+    """A licence plate as stored and searched: upper-case, without spaces, dots or dashes
+    ("沪a 12345", "沪A·12345" and "沪A-12345" are all "沪A12345")."""
+    return _PLATE_JUNK.sub("", value or "").upper()
+
+
 class Customer(TimeStampedModel):
     """The one customer record per person per showroom, shared by every stage."""
 
@@ -64,6 +74,12 @@ class Customer(TimeStampedModel):
     do_not_call = models.BooleanField(
         _("do not call"), default=False, help_text=_("The customer asked not to be called; no follow-up calls.")
     )
+    # An owner's car (grade D, or imported as an owner): replacement opportunities after 3 years.
+    purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
+    vehicle = models.CharField(_("vehicle"), max_length=100, blank=True, help_text=_("The model bought."))
+    plate = models.CharField(
+        _("licence plate"), max_length=20, blank=True, help_text=_("Stored upper-case, without spaces.")
+    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -87,6 +103,13 @@ class Customer(TimeStampedModel):
             models.Index(fields=["showroom", "-created_at"]),  # the manager's list, newest first
             models.Index(fields=["showroom", "owner", "-created_at"]),
             models.Index(fields=["showroom", "grade"]),
+            models.Index(fields=["showroom", "plate"], name="customer_plate_idx"),
+            # replacement opportunities: the showroom's owners, oldest purchase first
+            models.Index(
+                fields=["showroom", "purchase_date"],
+                name="customer_purchase_idx",
+                condition=models.Q(purchase_date__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -335,10 +358,12 @@ class TimelineEvent(models.Model):
                     "Consultant changed from %(old)s to %(new)s: the customer returned after "
                     "more than 7 days and %(old)s had not contacted them in that time."
                 ) % {"old": d.get("old_owner", "–"), "new": d.get("new_owner", "–")}
-            return _("Consultant changed from %(old)s to %(new)s.") % {
-                "old": d.get("old_owner", "–"),
-                "new": d.get("new_owner", "–"),
-            }
+            params = {"old": d.get("old_owner") or "–", "new": d.get("new_owner") or "–", "by": d.get("by")}
+            if d.get("by"):
+                text = _("Consultant changed from %(old)s to %(new)s by %(by)s.") % params
+            else:
+                text = _("Consultant changed from %(old)s to %(new)s.") % params
+            return f"{text} {d['note']}" if d.get("note") else text
         if self.kind == K.VISIT_LOGGED:
             text = _("%(channel)s at %(arrived)s, %(party)s person(s), consultant %(consultant)s.") % {
                 "channel": _choice_label(Channel.choices, d.get("channel")),

@@ -219,3 +219,57 @@ def _display_value(value, tz, field=None, labels=None) -> str:
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)
+
+
+REPLACEMENT_MIN_YEARS = 3  # DOMAIN section 3: owners whose car is 3+ years old
+
+
+def years_before(day, years: int):
+    """The same calendar day ``years`` earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def replacement_opportunities(*, user, today, years: str = ""):
+    """Owners whose car is 3+ years old (bought on or before this day 3 years ago, in the
+    showroom's calendar), oldest purchase first: the showroom's for managers, their own for
+    consultants (customers_for_user). ``years`` "3" or "4" narrows to cars of that age, "5" to
+    5 years or more."""
+    qs = customers_for_user(user).filter(purchase_date__isnull=False)
+    if years in ("3", "4"):
+        n = int(years)
+        qs = qs.filter(purchase_date__lte=years_before(today, n), purchase_date__gt=years_before(today, n + 1))
+    else:
+        qs = qs.filter(purchase_date__lte=years_before(today, 5 if years == "5" else REPLACEMENT_MIN_YEARS))
+    return qs.select_related("owner").order_by("purchase_date", "pk")
+
+
+CONSULTANT_HISTORY_SIZE = 20
+
+
+def customer_timeline_and_consultants(*, customer: Customer, page) -> tuple[TimelinePage, list]:
+    """The timeline page (as customer_timeline_page) and the consultant history — the newest
+    "consultant changed" entries — in one query: the rows of either, each marked."""
+    from django.db.models import BooleanField, ExpressionWrapper, Q
+
+    try:
+        number = max(1, min(int(page or 1), 10_000))
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * TIMELINE_PAGE_SIZE
+    events = TimelineEvent.objects.filter(customer=customer)
+    on_page = events.values("pk")[start : start + TIMELINE_PAGE_SIZE + 1]
+    owners = events.filter(kind=TimelineEvent.Kind.OWNER_CHANGED).values("pk")[:CONSULTANT_HISTORY_SIZE]
+    rows = list(
+        events.filter(Q(pk__in=on_page) | Q(pk__in=owners))
+        .annotate(on_page=ExpressionWrapper(Q(pk__in=on_page), output_field=BooleanField()))
+        .select_related("actor")
+    )
+    page_events = [e for e in rows if e.on_page]
+    consultants = [e for e in rows if e.kind == TimelineEvent.Kind.OWNER_CHANGED][:CONSULTANT_HISTORY_SIZE]
+    timeline = TimelinePage(
+        events=page_events[:TIMELINE_PAGE_SIZE], number=number, has_next=len(page_events) > TIMELINE_PAGE_SIZE
+    )
+    return timeline, consultants

@@ -207,6 +207,101 @@ def customer_set_owner(*, customer: Customer, owner, by, rule: str = "manual") -
 
 
 @transaction.atomic
+def customers_reassign(*, customers, owner, by, note: str = "") -> int:
+    """A manager gives customers to another consultant (one from the customer page, or many
+    from the list, e.g. those of a consultant who left), in one transaction with bulk writes.
+
+    Each customer moved gets "Consultant changed from X to Y by Z" on their timeline and a
+    change-history row; the new consultant's clock starts now (``last_contact_at``, as for
+    the 7-day rule in customer_set_owner). Each previous consultant gets one notification
+    with the number taken from them, the new one a single notification with the number
+    received. Open follow-up calls need no move: they hang off the customer, and My day lists
+    the calls of the customer's current consultant. Returns the number of customers moved.
+    """
+    from simple_history.utils import bulk_update_with_history
+
+    from dealership.notifications import forget_unread_count
+    from leads.models import TimelineEvent
+
+    if owner is None:
+        raise ValidationError(_("Choose a consultant."), code="no_owner")
+    note = note.strip()[:300]
+    ids = customers.values("pk") if hasattr(customers, "values") else [c.pk for c in customers]
+    locked = list(
+        Customer.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .exclude(owner=owner)
+        .select_related("owner")
+        .order_by("pk")
+    )
+    if any(c.showroom_id != owner.showroom_id for c in locked):
+        raise ValidationError(_("The consultant works in another showroom."), code="showroom")
+    if not locked:
+        return 0
+    now = timezone.now()
+    changes = []
+    for customer in locked:
+        changes.append((customer, customer.owner))
+        customer.owner = owner
+        customer.last_contact_at = now
+        customer.updated_at = now
+    reason = f"reassigned to {owner.username}"[:100]
+    bulk_update_with_history(
+        locked, Customer, ["owner", "last_contact_at", "updated_at"], batch_size=500,
+        default_user=by, default_change_reason=reason, default_date=now,
+    )
+    TimelineEvent.objects.bulk_create(
+        events.owners_changed_events(changes=changes, by=by, note=note, when=now), batch_size=500
+    )
+    taken: dict = {}
+    for _customer, old_owner in changes:
+        if old_owner is not None:
+            taken.setdefault(old_owner.pk, [old_owner, 0])[1] += 1
+    notifications = [
+        Notification(
+            recipient=old_owner, kind=Notification.Kind.CUSTOMERS_REASSIGNED, actor=by, created_at=now,
+            customer=changes[0][0] if len(changes) == 1 else None,
+            data={"count": count, "other": owner.display_name},
+        )
+        for old_owner, count in taken.values()
+        if old_owner != by
+    ]
+    if owner != by:
+        previous = sorted({old.display_name for old, _count in taken.values()})
+        if any(old is None for _c, old in changes):
+            previous.append(str(_("no consultant")))
+        notifications.append(
+            Notification(
+                recipient=owner, kind=Notification.Kind.CUSTOMERS_ASSIGNED, actor=by, created_at=now,
+                customer=changes[0][0] if len(changes) == 1 else None,
+                data={"count": len(changes), "other": ", ".join(previous)[:200]},
+            )
+        )
+    Notification.objects.bulk_create(notifications)  # bulk: no post_save, so clear the counts here
+    for n in notifications:
+        forget_unread_count(n.recipient_id)
+    return len(changes)
+
+
+@transaction.atomic
+def customer_set_owner_car(*, customer: Customer, by, purchase_date, vehicle: str, plate: str) -> bool:
+    """An owner's car: purchase date, model bought and licence plate (stored upper-case without
+    spaces). Recorded in the change history. False when nothing changed."""
+    from leads.models import normalise_plate
+
+    values = {"purchase_date": purchase_date, "vehicle": (vehicle or "").strip()[:100],
+              "plate": normalise_plate(plate)[:20]}
+    changed = [key for key, value in values.items() if getattr(customer, key) != value]
+    if not changed:
+        return False
+    for key in changed:
+        setattr(customer, key, values[key])
+    customer._history_user = by
+    customer.save(update_fields=[*changed, "updated_at"])
+    return True
+
+
+@transaction.atomic
 def customer_set_do_not_call(*, customer: Customer, by) -> bool:
     """The customer asked not to be called: flag them and cancel their open follow-up calls."""
     if customer.do_not_call:
@@ -450,6 +545,9 @@ def customers_import(*, batch, by) -> dict | None:
             source=row.values["source"],
             grade=row.values["grade"],
             sms_consent=row.values["sms_consent"],
+            purchase_date=row.values["purchase_date"],
+            vehicle=row.values["vehicle"],
+            plate=row.values["plate"],
             last_contact_at=now if row.values["owner"] else None,  # as customer_create
         )
         for row in new_rows
@@ -476,7 +574,8 @@ def customers_import(*, batch, by) -> dict | None:
             updated.append(customer)
     if updated:
         bulk_update_with_history(
-            updated, Customer, ["name", "source", "owner", "updated_at"], batch_size=500,
+            updated, Customer, ["name", "source", "owner", "purchase_date", "vehicle", "plate", "updated_at"],
+            batch_size=500,
             default_user=by, default_change_reason=reason, default_date=now,
         )
     entries += events.customers_seen_in_import_events(rows=merge_rows, batch=batch, by=by, when=now)

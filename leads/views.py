@@ -5,9 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -26,7 +27,16 @@ from leads.access import (
     import_batch_for_manager,
     lost_request_for_manager,
 )
-from leads.forms import CustomerFilter, CustomerForm, GradeChangeForm, ImportUploadForm, LostDecisionForm
+from leads.forms import (
+    AssignForm,
+    CustomerFilter,
+    CustomerForm,
+    GradeChangeForm,
+    ImportUploadForm,
+    LostDecisionForm,
+    OwnerCarForm,
+    ReplacementFilterForm,
+)
 from leads.imports import COLUMNS, ImportFileError
 from leads.mobile import mask_mobile, mask_mobiles_in
 from leads.models import Customer, Grade, GradeChange
@@ -55,6 +65,14 @@ class CustomerListView(LoginRequiredMixin, FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         ctx["querystring"] = query.urlencode()
+        user = self.request.user
+        if _manages(user) and user.showroom_id and self.object_list is not None:
+            # bulk reassignment: the list's valid filters travel with the form
+            form = getattr(self.filterset, "form", None)
+            cleaned = getattr(form, "cleaned_data", {}) if form is not None and form.is_valid() else {}
+            ctx["filter_data"] = {key: self.request.GET[key] for key in FILTER_KEYS
+                                  if cleaned.get(key) not in (None, "") and self.request.GET.get(key)}
+            ctx["reassign_form"] = AssignForm(showroom_id=user.showroom_id)
         return ctx
 
 
@@ -80,7 +98,8 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
         ctx = super().get_context_data(**kwargs)
         customer = self.object
         user = self.request.user
-        ctx["timeline"] = selectors.customer_timeline_page(
+        # the timeline page and the consultant history, in one query
+        ctx["timeline"], ctx["consultant_history"] = selectors.customer_timeline_and_consultants(
             customer=customer, page=self.request.GET.get("page")
         )
         ctx["grade_history"] = selectors.customer_grade_history(customer=customer)
@@ -97,10 +116,48 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
         # Managers' change history arrives in a second request (htmx), keeping this page's
         # query count low: see customer_history.
         ctx["sees_change_history"] = _sees_change_history(user)
+        ctx["can_assign"] = _manages(user)
         return ctx
 
 
-class CustomerUpdateView(LoginRequiredMixin, UpdateView):
+class OwnerCarMixin:
+    """The owner's car (purchase date, vehicle, plate) on the customer form, for grade-D
+    customers and anyone who already has a purchase date; saved with the contact data, in the
+    same transaction, once both forms are valid."""
+
+    def _car_form(self):
+        customer = self.object
+        if customer.grade != Grade.D and not (customer.purchase_date or customer.plate or customer.vehicle):
+            return None
+        initial = {"purchase_date": customer.purchase_date, "vehicle": customer.vehicle, "plate": customer.plate}
+        return OwnerCarForm(self.request.POST if self.request.method == "POST" else None, initial=initial)
+
+    def get_context_data(self, **kwargs):
+        if "car_form" not in kwargs:
+            kwargs["car_form"] = self._car_form()
+        return super().get_context_data(**kwargs)
+
+    def form_invalid(self, form):
+        car_form = self._car_form()
+        if car_form is not None:
+            car_form.is_valid()
+        return self.render_to_response(self.get_context_data(form=form, car_form=car_form))
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        car_form = self._car_form()
+        if car_form is not None and not car_form.is_valid():
+            form = self.get_form()
+            form.is_valid()
+            return self.render_to_response(self.get_context_data(form=form, car_form=car_form))
+        with transaction.atomic():
+            response = super().post(request, *args, **kwargs)
+            if car_form is not None and response.status_code == 302:
+                services.customer_set_owner_car(customer=self.object, by=request.user, **car_form.cleaned_data)
+        return response
+
+
+class CustomerUpdateView(OwnerCarMixin, LoginRequiredMixin, UpdateView):
     template_name = "leads/customer_form.html"
     form_class = CustomerForm
 
@@ -451,3 +508,126 @@ def customer_export(request):
     writer = SpreadsheetWriter(response)  # BOM for Chinese names in Excel; no formula cells
     writer.writerows(_export_rows(customers.iterator(chunk_size=2000), masked))
     return response
+
+
+# ---------------------------------------------------------------- ownership
+
+
+def _manages(user) -> bool:
+    return user.is_manager or user.is_group_admin
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_assign(request, pk):
+    """A manager gives this customer to one of the showroom's active consultants, with an
+    optional note on the timeline. The form is a panel loaded into the customer page by htmx
+    (keeping that page's queries low), or a page of its own without JavaScript. Consultants
+    get 404, as for any page they may not see."""
+    customer = customer_for_user(request.user, pk)
+    if not _manages(request.user):
+        raise Http404
+    if request.method == "GET":
+        form = AssignForm(initial={"to": customer.owner_id}, showroom_id=customer.showroom_id)
+        template = "leads/_assign.html" if request.htmx else "leads/customer_assign.html"
+        return render(request, template, {"customer": customer, "assign_form": form})
+    form = AssignForm(request.POST, showroom_id=customer.showroom_id)
+    if not form.is_valid():
+        return render(request, "leads/customer_assign.html", {"customer": customer, "assign_form": form}, status=400)
+    owner = form.cleaned_data["to"]
+    if services.customers_reassign(customers=[customer], owner=owner, by=request.user, note=form.cleaned_data["note"]):
+        messages.success(
+            request, _("%(customer)s now belongs to %(owner)s.") % {"customer": customer.display_name,
+                                                                    "owner": owner.display_name}
+        )
+    else:
+        messages.info(request, _("%(owner)s already owns this customer.") % {"owner": owner.display_name})
+    return redirect("leads:customer-detail", customer.pk)
+
+
+FILTER_KEYS = ("q", "grade", "source", "owner", "contact")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_reassign(request):
+    """Bulk reassignment from the customer list: the customers ticked (``ids``) or every
+    customer matching the list's filters (``scope=all``), to one consultant. GET shows how
+    many will move and asks to confirm; POST moves them in one transaction."""
+    user = request.user
+    if not _manages(user) or user.showroom_id is None:
+        raise Http404  # group admins without a showroom reassign in the admin
+    data = request.POST if request.method == "POST" else request.GET
+    filter_data = {key: data.get(key, "") for key in FILTER_KEYS if data.get(key)}
+    filterset = CustomerFilter(filter_data, queryset=selectors.customer_list(user=user), user=user)
+    form = AssignForm(data, showroom_id=user.showroom_id)
+    scope = "all" if data.get("scope") == "all" else "selected"
+    ids = [v for v in data.getlist("ids") if v.isascii() and v.isdigit() and len(v) <= 19]
+    errors = []
+    if not filterset.is_valid():
+        errors.append(_("The list's filters are not valid."))
+        customers = Customer.objects.none()
+    elif scope == "all":
+        customers = filterset.qs
+    else:
+        customers = customers_for_user(user).filter(pk__in=ids)
+        if not ids or not customers.exists():
+            errors.append(_("Tick the customers to reassign, or reassign all that match the filters."))
+    valid = form.is_valid() and not errors
+    if request.method == "POST" and valid:
+        moved = services.customers_reassign(
+            customers=customers, owner=form.cleaned_data["to"], by=user, note=form.cleaned_data["note"]
+        )
+        messages.success(
+            request,
+            _("%(count)s customer(s) reassigned to %(owner)s.") % {"count": moved,
+                                                                   "owner": form.cleaned_data["to"].display_name},
+        )
+        query = urlencode(filter_data)
+        return redirect(f"{reverse('leads:customer-list')}{'?' + query if query else ''}")
+    count = customers.count() if not errors else 0
+    already = customers.filter(owner=form.cleaned_data["to"]).count() if valid else 0
+    return render(
+        request,
+        "leads/customer_reassign_confirm.html",
+        {
+            "form": form,
+            "errors": errors,
+            "count": count,
+            "already": already,
+            "scope": scope,
+            "ids": ids if scope == "selected" else [],
+            "filter_data": filter_data,
+            "querystring": urlencode(filter_data),
+        },
+        status=200 if valid else 400,
+    )
+
+
+# ---------------------------------------------------------------- owners
+
+
+@login_required
+@require_GET
+def replacement_list(request):
+    """Replacement opportunities (DOMAIN section 3): owners whose car is 3+ years old, oldest
+    first; a consultant sees their own customers, a manager the showroom's."""
+    user = request.user
+    tz = user.showroom.tzinfo if user.showroom_id else timezone.get_current_timezone()
+    today = timezone.localdate(timezone.now(), tz)
+    form = ReplacementFilterForm(request.GET or None)
+    years = form.cleaned_data["years"] if form.is_valid() else ""
+    page = Paginator(selectors.replacement_opportunities(user=user, today=today, years=years), 25).get_page(
+        request.GET.get("page")
+    )
+    for customer in page.object_list:
+        customer.car_age = _full_years(customer.purchase_date, today)
+    return render(
+        request,
+        "leads/replacement_list.html",
+        {"form": form, "page_obj": page, "customers": page.object_list, "querystring": urlencode({"years": years}) if years else ""},
+    )
+
+
+def _full_years(start, today) -> int:
+    return today.year - start.year - ((today.month, today.day) < (start.month, start.day))

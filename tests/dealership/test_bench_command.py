@@ -38,6 +38,7 @@ def test_a_small_bench_run_prints_its_summary_and_keeps_the_budgets(tmp_path):
         "visitor register today",
         "My day",
         "My day (manager)",
+        "replacement opportunities",
         "new-visit form",
         "mobile look-up",
     }

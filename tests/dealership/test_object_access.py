@@ -28,6 +28,7 @@ OBJECT_FOR = {
     "leads:lost-request-reject": "lost_request",
     "leads:customer-merge": "customer",
     "leads:customer-import-preview": "import_batch",
+    "leads:customer-assign": "customer",
     "showroom:visit-close": "visit",
     "showroom:visit-link": "anonymous_visit",
 }
@@ -39,6 +40,7 @@ MANAGER_ONLY = {
     "leads:customer-history-export",
     "leads:customer-merge",
     "leads:customer-import-preview",  # an uploaded list: the managers of its showroom only
+    "leads:customer-assign",  # managers give customers to consultants
 }
 
 

@@ -40,7 +40,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.control import currently_in_test_context
 
 from followup.models import Reminder
-from leads.models import Grade, LostReason, Source
+from leads.models import Customer, Grade, LostReason, Source
 from leads.services import customer_request_lost, import_batch_create
 from showroom.models import Channel
 from tests.factories import CustomerFactory, walk_in
@@ -372,6 +372,7 @@ FORMS = {
             "grade": Choice(tuple(Grade.values), required=False),
             "source": Choice(tuple(Source.values), required=False),
             "owner": Pick("showroom_staff", required=False, roles=("manager",)),
+            "contact": Choice(("7", "30", "90", "never"), required=False),
             "page": Free(PAGES, rarely=True),
         },
         users=("consultant", "manager"),
@@ -472,6 +473,33 @@ FORMS = {
         users=("consultant", "manager"),
         redirects=False,
         valid={"q": "Fuzz", "grade": "A"},
+    ),
+    "leads:customer-assign": Form(
+        "post",
+        {"to": Pick("consultants"), "note": Text(max_length=300)},
+        users=("manager",),
+        obj="customer",
+        invalid_status=400,
+        valid={"to": "CONSULTANT", "note": "Li is on leave"},
+    ),
+    "leads:customer-reassign": Form(
+        "post",  # the GET confirmation page takes the same fields
+        {
+            "ids": Pick("customer_ids"),
+            "to": Pick("consultants"),
+            "note": Text(max_length=300),
+            "scope": Free(("selected", "all")),
+        },
+        users=("manager",),
+        invalid_status=400,
+        valid={"ids": "CUSTOMER", "to": "CONSULTANT", "scope": "selected"},
+    ),
+    "leads:replacement-list": Form(
+        "get",
+        {"years": Choice(("3", "4", "5"), required=False), "page": Free(PAGES, rarely=True)},
+        users=("consultant", "manager"),
+        redirects=False,  # a page number out of range shows the nearest page
+        valid={"years": "3"},
     ),
     "leads:customer-import-preview": Form(
         "get",  # the rows of an uploaded list; confirm and discard are POSTs of a button
@@ -630,13 +658,14 @@ def world(consultant, second_consultant, manager, outsider, settings, tmp_path):
         "consultants": [consultant.pk, second_consultant.pk],
         "showroom_staff": [consultant.pk, second_consultant.pk, manager.pk],
         "customer": (customer.pk, foreign_customer.pk),
+        "customer_ids": [customer.pk, *Customer.objects.filter(showroom=showroom).exclude(pk=customer.pk).values_list("pk", flat=True)],
         "visit": (visit.pk, foreign_visit.pk),
         "anonymous_visit": (anonymous.pk, foreign_visit.pk),
         "lost_request": (lost.pk, foreign_lost.pk),
         "call": (_call(customer).pk, _call(foreign_customer).pk),
         "import_batch": (lists[0].pk, lists[1].pk),
         "lost_reasons": list(LostReason.objects.filter(showroom=showroom, is_active=True).values_list("pk", flat=True)),
-        "not_offered": [outsider.pk, foreign_reason.pk, 999_999_999],  # another showroom's user, reason
+        "not_offered": [outsider.pk, foreign_reason.pk, 999_999_999, foreign_customer.pk],  # another showroom's user, reason, customer
         "valid_times": (local(now - timedelta(hours=1)), local(now - timedelta(minutes=5)), ""),
         "today": timezone.localdate(now, showroom.tzinfo).isoformat(),
     }
@@ -809,7 +838,11 @@ SEND_RARELY = ("send", "omit", "omit")
 
 
 def _valid_values(spec, world):
-    placeholders = {"VALID_TIME": world["valid_times"][0], "CONSULTANT": str(world["consultant"].pk)}
+    placeholders = {
+        "VALID_TIME": world["valid_times"][0],
+        "CONSULTANT": str(world["consultant"].pk),
+        "CUSTOMER": str(world["customer"][0]),
+    }
     return {name: placeholders.get(value, value) for name, value in spec.valid.items()}
 
 

@@ -229,6 +229,7 @@ def _seed_customers(sizes, out, now, rng, owners_by_showroom) -> list[Customer]:
                 updated_at=created,
             )
         )
+    _give_owners_cars(customers, now, rng)
     customers = _insert(Customer, customers)
     _insert(
         TimelineEvent,
@@ -249,6 +250,19 @@ def _seed_customers(sizes, out, now, rng, owners_by_showroom) -> list[Customer]:
     out.lookup_mobile = str(first_owned.mobile)
     out.search_term = first_owned.name[:1]  # a common surname: thousands of matches
     return customers
+
+
+PROVINCES = "沪浙苏京粤"
+
+
+def _give_owners_cars(customers, now, rng) -> None:
+    """Owners (grade D) bought their car 0 to 8 years ago and have a plate: the replacement
+    list (3+ years) holds about five eighths of them."""
+    for i, c in enumerate(customers):
+        if c.grade == Grade.D:
+            c.purchase_date = (now - timedelta(days=rng.uniform(0, 8 * 365))).date()
+            c.vehicle = rng.choice(("轿车 Sedan", "SUV", "MPV"))
+            c.plate = f"{PROVINCES[i % len(PROVINCES)]}{chr(65 + i % 26)}{i % 100000:05d}"
 
 
 def _seed_visits(sizes, out, now, rng, customers) -> None:

@@ -153,6 +153,7 @@ class Command(BaseCommand):
             ("visitor register today", manager, reverse("showroom:visit-list"), {}),
             ("My day", consultant, reverse("home"), {}),
             ("My day (manager)", manager, reverse("home"), {}),
+            ("replacement opportunities", manager, reverse("leads:replacement-list"), {}),
             ("new-visit form", consultant, reverse("showroom:visit-create"), {}),
             (
                 "mobile look-up",

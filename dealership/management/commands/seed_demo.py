@@ -47,6 +47,15 @@ CUSTOMERS = [
 ]
 
 
+# Owners: (consultant, name, mobile, car age in years, and days, vehicle, plate).
+DEMO_OWNERS = [
+    ("li", "黄磊", "13912345611", 3, 10, "Model S", "沪A12345"),
+    ("li", "吴静", "13912345612", 4, 40, "Model X", "沪B 67890"),
+    ("zhao", "郑强", "13912345613", 5, 100, "Model S", "浙A·55555"),
+    ("zhao", "Lin Hui", "13912345614", 1, 0, "Model Y", "沪C24680"),  # too new for the list
+]
+
+
 class Command(BaseCommand):
     help = "Load the demo showroom, staff and a few customers (idempotent)."
 
@@ -122,8 +131,28 @@ class Command(BaseCommand):
                 party_size=3,
                 notes="Looked at SUVs, left no number yet.",
             )
+        self._owners(showroom, users, now)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: showroom '{showroom.name}', logins use password '{DEMO_PASSWORD}'."
             )
         )
+
+    def _owners(self, showroom, users, now):
+        """Owners (grade D) whose car is 3 to 5 years old: the replacement-opportunities page."""
+        from leads.selectors import years_before
+        from leads.services import customer_create, customer_set_owner_car
+
+        today = timezone.localdate(now, showroom.tzinfo)
+        for owner, name, mobile, years, days, vehicle, plate in DEMO_OWNERS:
+            number = parse_mobile(mobile)
+            if Customer.objects.filter(showroom=showroom, mobile=number).exists():
+                continue
+            customer = customer_create(
+                showroom=showroom, by=users["manager"], owner=users[owner], mobile=number, name=name,
+                source=Source.OWNER, grade=Grade.D, sms_consent=True,
+            )
+            customer_set_owner_car(
+                customer=customer, by=users["manager"], vehicle=vehicle, plate=plate,
+                purchase_date=years_before(today, years) - timedelta(days=days),
+            )
