@@ -21,9 +21,9 @@ class ShowroomAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change:
-            from leads.services import lost_reasons_seed
+            from leads.services import showroom_setup
 
-            lost_reasons_seed(showroom=obj)
+            showroom_setup(showroom=obj)  # lost reasons, lead sources
 
 
 @admin.register(User)

@@ -6,10 +6,11 @@
 Anything else is a 404, so a page never confirms that a record exists.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from leads.models import Customer, LostRequest
+from leads.models import Customer, LostRequest, source_name_subquery
 
 
 def customers_for_user(user) -> QuerySet[Customer]:
@@ -42,8 +43,16 @@ def can_edit_customer(user, customer: Customer) -> bool:
 
 def customer_for_user(user, pk, *, for_edit: bool = False) -> Customer:
     qs = customers_editable_by(user) if for_edit else customers_for_user(user)
+    referral_count = Customer.objects.filter(referred_by_customer=OuterRef("pk")).order_by().values(
+        "referred_by_customer"
+    ).annotate(n=Count("pk")).values("n")
     try:
-        return qs.select_related("owner", "showroom").get(pk=pk)
+        # The source's name and the number of customers referred come in the same query.
+        return (
+            qs.select_related("owner", "showroom")
+            .annotate(source_name=source_name_subquery(), referral_count=Coalesce(Subquery(referral_count), 0))
+            .get(pk=pk)
+        )
     except (Customer.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 

@@ -1,14 +1,47 @@
 """Timeline events owned by the leads app: one small function per event type."""
 
-from leads.models import Customer, TimelineEvent
+from leads.models import Customer, LeadSource, TimelineEvent
+
+
+def _referrer_name(customer: Customer) -> str:
+    referrer = customer.referrer
+    if referrer is None:
+        return ""
+    return referrer.display_name
+
+
+def custom_source_name(*, showroom_id: int, code: str) -> str:
+    """The name an admin gave the source; blank for a default source, shown translated."""
+    if not code:
+        return ""
+    name = LeadSource.objects.filter(showroom_id=showroom_id, code=code).values_list("name", flat=True).first()
+    return name or ""
 
 
 def customer_created_event(*, customer: Customer, by) -> TimelineEvent:
+    data = {"source": customer.source}
+    if customer.source:
+        data["source_name"] = custom_source_name(showroom_id=customer.showroom_id, code=customer.source)
+    if customer.referrer is not None:
+        data["referrer"] = _referrer_name(customer)
+    return TimelineEvent.objects.create(
+        customer=customer, kind=TimelineEvent.Kind.CUSTOMER_CREATED, actor=by, data=data
+    )
+
+
+def source_changed_event(*, customer: Customer, old: str, old_name: str, lead_source, by) -> TimelineEvent:
+    """The source and referrer as set on the customer form: the names as the staff read them."""
     return TimelineEvent.objects.create(
         customer=customer,
-        kind=TimelineEvent.Kind.CUSTOMER_CREATED,
+        kind=TimelineEvent.Kind.SOURCE_CHANGED,
         actor=by,
-        data={"source": customer.source},
+        data={
+            "old": old,
+            "old_name": old_name,
+            "source": customer.source,
+            "source_name": lead_source.name if lead_source is not None else "",
+            "referrer": _referrer_name(customer),
+        },
     )
 
 

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from functools import partial
 
 import django_filters
 from django import forms
@@ -51,6 +52,13 @@ class CustomerFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None and user.showroom_id:
+            from leads.selectors import source_choices
+
+            # The showroom's own sources; inactive ones too, to find the customers they brought.
+            # A callable: read only when the field is rendered or a source is chosen (the CSV
+            # export renders nothing).
+            self.filters["source"].extra["choices"] = partial(source_choices, showroom_id=user.showroom_id, inactive=True)
         if user is not None and user.sees_whole_showroom and user.showroom_id:
             self.filters["owner"].queryset = User.objects.filter(
                 showroom_id=user.showroom_id, is_active=True
@@ -122,6 +130,15 @@ class LostDecisionForm(forms.Form):
 
 class CustomerForm(forms.ModelForm):
     mobile = MobileField(required=False)
+    source = forms.ChoiceField(label=_("Source"), required=False)
+    referrer_mobile = MobileField(
+        label=_("Referred by (customer's mobile)"),
+        required=False,
+        help_text=_("For a referral: the mobile of the customer who referred them…"),
+    )
+    referred_by_staff = forms.ModelChoiceField(
+        label=_("…or the staff member who referred them"), queryset=User.objects.none(), required=False
+    )
 
     class Meta:
         model = Customer
@@ -130,13 +147,50 @@ class CustomerForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.mobile:
-            self.initial["mobile"] = self.instance.mobile.as_national
+        from leads.models import LeadSource
+        from leads.selectors import source_choices
+
+        customer = self.instance
+        if customer.mobile:
+            self.initial["mobile"] = customer.mobile.as_national
+        # The showroom's active sources, and the customer's own even if no longer active.
+        self.fields["source"].choices = [("", "—"), *source_choices(showroom_id=customer.showroom_id, current=customer.source)]
+        self.initial["source"] = customer.source
+        self.needing_referrer = set(
+            LeadSource.objects.filter(showroom_id=customer.showroom_id, needs_referrer=True).values_list("code", flat=True)
+        )
+        self.fields["referred_by_staff"].queryset = User.objects.filter(
+            showroom_id=customer.showroom_id, is_active=True
+        ).order_by("first_name", "username")
+        self.initial["referred_by_staff"] = customer.referred_by_staff_id
+        if customer.referred_by_customer is not None and customer.referred_by_customer.mobile:
+            self.initial["referrer_mobile"] = customer.referred_by_customer.mobile.as_national
+        self.referred_by_customer = customer.referred_by_customer
+
+    def clean_referrer_mobile(self):
+        mobile = self.cleaned_data["referrer_mobile"]
+        self.referred_by_customer = None
+        if mobile:
+            referrer = Customer.objects.filter(showroom_id=self.instance.showroom_id, mobile=mobile).first()
+            if referrer is None:
+                raise forms.ValidationError(_("No customer of this showroom has this mobile."))
+            if referrer.pk == self.instance.pk:
+                raise forms.ValidationError(_("A customer cannot refer themselves."))
+            self.referred_by_customer = referrer
+        return mobile
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("name", "").strip() and not cleaned.get("mobile"):
             raise forms.ValidationError(_("Give at least a name or a mobile number."))
+        if "referrer_mobile" not in self.errors:
+            staff = cleaned.get("referred_by_staff")
+            if self.referred_by_customer is not None and staff is not None:
+                self.add_error("referred_by_staff", _("Name one referrer: a customer or a staff member."))
+            elif cleaned.get("source") in self.needing_referrer and self.referred_by_customer is None and staff is None:
+                self.add_error(
+                    "referrer_mobile", _("A referral needs a referrer: choose the customer or the staff member.")
+                )
         return cleaned
 
     def validate_unique(self):
@@ -165,6 +219,9 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args, showroom, **kwargs):
         super().__init__(*args, **kwargs)
         from dealership.roles import Role
+        from leads.selectors import source_choices
+
+        self.fields["default_source"].choices = source_choices(showroom_id=showroom.pk)
 
         self.fields["default_owner"].queryset = User.objects.filter(
             showroom=showroom, is_active=True, groups__name=Role.SALES_CONSULTANT
@@ -235,3 +292,67 @@ class ReplacementFilterForm(forms.Form):
         label=_("Car age"), choices=[("", _("3 years or more")), *REPLACEMENT_AGES], required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+class PlanMonthForm(forms.Form):
+    """The month of the prospecting plan page (``?month=2026-11``); this month by default."""
+
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        required=False,
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+    def __init__(self, *args, showroom, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = timezone.localdate(timezone.now(), showroom.tzinfo)
+        self.fields["month"].initial = self.today.replace(day=1)
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if month and not 2000 <= month.year <= 2100:
+            raise forms.ValidationError(_("Choose a month between 2000 and 2100."))
+        return month
+
+    def chosen_month(self):
+        """The chosen month's first day; this month when none (or an invalid one) is given."""
+        if self.is_bound and self.is_valid() and self.cleaned_data["month"]:
+            return self.cleaned_data["month"].replace(day=1)
+        return self.today.replace(day=1)
+
+    def label(self) -> str:
+        from django.utils import formats
+
+        return formats.date_format(self.chosen_month(), "YEAR_MONTH_FORMAT")
+
+
+class PlanRowForm(forms.Form):
+    """One source's targets for the month."""
+
+    source = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    target_customers = forms.IntegerField(
+        label=_("Target new customers"),
+        min_value=0,
+        max_value=100_000,
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm plan-target", "inputmode": "numeric"}),
+    )
+    target_visits = forms.IntegerField(
+        label=_("Target visits"),
+        min_value=0,
+        max_value=100_000,
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm plan-target", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, codes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.codes = codes
+
+    def clean_source(self):
+        source = self.cleaned_data["source"]
+        if source not in self.codes:
+            raise forms.ValidationError(_("Choose one of this showroom's lead sources."))
+        return source
+
+
+PlanFormSet = forms.formset_factory(PlanRowForm, extra=0, max_num=200, validate_max=True)

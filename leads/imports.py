@@ -103,9 +103,11 @@ class ImportRow:
         mobile = self.values.get("mobile")
         return mobile.as_national if mobile else self.raw.get("mobile", "")
 
+    source_name: str = ""  # the showroom's name for the row's source
+
     @property
     def source_label(self) -> str:
-        return str(dict(Source.choices).get(self.values.get("source"), self.raw.get("source", "")))
+        return self.source_name or self.raw.get("source", "")
 
     @property
     def filled_labels(self) -> list[str]:
@@ -195,14 +197,23 @@ def _aliases() -> dict[str, str]:
     return names
 
 
-def _source_names() -> dict[str, str]:
-    names = {}
-    for value, label in Source.choices:
-        names[value] = value
-        for language in ("en", "zh-hans"):
-            with override(language):
-                names[str(label).strip().lower()] = value
-    return names
+def _source_names(showroom) -> tuple[dict[str, str], dict[str, str]]:
+    """The showroom's active sources: (what a file may write → code, code → name shown).
+    A file may give the code, the name an admin typed, or a default source's English or
+    Chinese name."""
+    from leads.models import LeadSource
+
+    names, shown = {}, {}
+    for source in LeadSource.objects.filter(showroom_id=showroom.pk, is_active=True):
+        names[source.code.lower()] = source.code
+        shown[source.code] = source.label
+        if source.name:
+            names[source.name.strip().lower()] = source.code
+        if source.code in Source.values:
+            for language in ("en", "zh-hans"):
+                with override(language):
+                    names.setdefault(str(Source(source.code).label).strip().lower(), source.code)
+    return names, shown
 
 
 def _column_map(headers: list[str]) -> tuple[dict[str, int], list[str]]:
@@ -236,7 +247,7 @@ def preview_rows(*, data: bytes, file_name: str, showroom, default_owner, defaul
     headers, table = read_table(data, file_name)
     columns, ignored = _column_map(headers)
     labels = {key: headers[index] for key, index in columns.items()}
-    sources = _source_names()
+    sources, source_shown = _source_names(showroom)
     staff = {
         u.username.lower(): u
         for u in User.objects.filter(
@@ -251,6 +262,7 @@ def preview_rows(*, data: bytes, file_name: str, showroom, default_owner, defaul
         row = ImportRow(line=offset + 2, raw=raw)
         rows.append(row)
         _clean(row, labels, sources, staff, default_owner, default_source)
+        row.source_name = source_shown.get(row.values.get("source"), "")
         mobile = row.values.get("mobile")
         if mobile and not row.errors:
             key = str(mobile)

@@ -41,6 +41,67 @@ class Source(models.TextChoices):
     COLD_VISIT = "cold_visit", _("Cold visit")
 
 
+# The default sources every showroom starts with: the codes above, in this order; "referral"
+# needs to know who referred the customer.
+SOURCES_NEEDING_REFERRER = {Source.REFERRAL}
+
+
+def default_source_label(code: str) -> str:
+    """The translated name of a default source, or the code itself for a custom one."""
+    if not code:
+        return ""
+    try:
+        return str(Source(code).label)
+    except ValueError:
+        return code
+
+
+class LeadSource(models.Model):
+    """One lead source of a showroom (DOMAIN section 3), edited in the admin.
+
+    Customers and visits store the ``code``; the staff see ``label``: the name an admin typed,
+    else the translated default name. An inactive source is no longer offered in forms, but
+    the records that have it still show its name.
+    """
+
+    showroom = models.ForeignKey(
+        Showroom, on_delete=models.CASCADE, related_name="lead_sources", verbose_name=_("showroom")
+    )
+    code = models.SlugField(
+        _("code"),
+        max_length=20,
+        help_text=_("Stable identifier used in imports and stored on customers; do not change it once used."),
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown to the staff. Leave blank for a default source to show its translated name."),
+    )
+    needs_referrer = models.BooleanField(
+        _("needs a referrer"),
+        default=False,
+        help_text=_("Customers from this source must name who referred them (a customer or a staff member)."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("lead source")
+        verbose_name_plural = _("lead sources")
+        ordering = ["showroom", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["showroom", "code"], name="lead_source_code_unique_per_showroom")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.name or default_source_label(self.code)
+
+
 _PLATE_JUNK = re.compile(r"[\s·・.\-]+")
 
 
@@ -48,6 +109,16 @@ def normalise_plate(value: str) -> str:
     """A licence plate as stored and searched: upper-case, without spaces, dots or dashes
     ("沪a 12345", "沪A·12345" and "沪A-12345" are all "沪A12345")."""
     return _PLATE_JUNK.sub("", value or "").upper()
+
+
+def source_name_subquery():
+    """The showroom's name for a customer's source, to annotate as ``source_name`` in the
+    query that loads customers (read by Customer.source_display without another query)."""
+    return models.Subquery(
+        LeadSource.objects.filter(showroom_id=models.OuterRef("showroom_id"), code=models.OuterRef("source")).values(
+            "name"
+        )[:1]
+    )
 
 
 class Customer(TimeStampedModel):
@@ -58,7 +129,24 @@ class Customer(TimeStampedModel):
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
     mobile = PhoneNumberField(_("mobile"), blank=True, db_index=True)
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
+    # A LeadSource code of the customer's showroom (checked by the forms and services).
+    source = models.CharField(_("source"), max_length=20, blank=True)
+    referred_by_customer = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("referred by (customer)"),
+    )
+    referred_by_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referred_customers",
+        verbose_name=_("referred by (staff)"),
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -98,6 +186,11 @@ class Customer(TimeStampedModel):
                 name="customer_has_name_or_mobile",
                 violation_error_message=_("Give at least a name or a mobile number."),
             ),
+            models.CheckConstraint(
+                condition=models.Q(referred_by_customer__isnull=True) | models.Q(referred_by_staff__isnull=True),
+                name="customer_one_referrer",
+                violation_error_message=_("Name one referrer: a customer or a staff member."),
+            ),
         ]
         indexes = [
             models.Index(fields=["showroom", "-created_at"]),  # the manager's list, newest first
@@ -122,6 +215,27 @@ class Customer(TimeStampedModel):
         if self.mobile:
             return self.masked_mobile
         return str(_("Unnamed customer"))
+
+    @property
+    def source_display(self) -> str:
+        """The showroom's name for the customer's source (``source_name`` when the selector
+        annotated it), else the default name; an inactive source still shows its name."""
+        if not self.source:
+            return ""
+        if "source_name" in self.__dict__:
+            name = self.__dict__["source_name"]
+        else:
+            name = (
+                LeadSource.objects.filter(showroom_id=self.showroom_id, code=self.source)
+                .values_list("name", flat=True)
+                .first()
+            )
+        return name or default_source_label(self.source)
+
+    @property
+    def referrer(self):
+        """Who referred the customer: a Customer, a User, or None."""
+        return self.referred_by_customer or self.referred_by_staff
 
     @property
     def masked_mobile(self) -> str:
@@ -171,6 +285,11 @@ def _when(value: str | None) -> str:
     if moment.date() == timezone.localdate():
         return formats.time_format(moment, "H:i")
     return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+
+
+def _source_label(d: dict) -> str:
+    """A source recorded on a timeline entry: the showroom's name at the time, else the default."""
+    return d.get("source_name") or default_source_label(d.get("source", "")) or "–"
 
 
 def _choice_label(choices, value) -> str:
@@ -310,6 +429,7 @@ class TimelineEvent(models.Model):
         SEEN_IN_IMPORT = "seen_in_import", _("Seen again in an import")
         CALL_OUTCOME = "call_outcome", _("Call outcome")
         FOLLOW_UP_CANCELLED = "follow_up_cancelled", _("Follow-up call cancelled")
+        SOURCE_CHANGED = "source_changed", _("Source changed")
 
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("customer")
@@ -344,9 +464,10 @@ class TimelineEvent(models.Model):
         d = self.data
         K = self.Kind
         if self.kind == K.CUSTOMER_CREATED:
-            return _("Customer created (source: %(source)s).") % {
-                "source": _choice_label(Source.choices, d.get("source"))
-            }
+            text = _("Customer created (source: %(source)s).") % {"source": _source_label(d)}
+            if d.get("referrer"):
+                text = f"{text} {_('Referred by %(who)s.') % {'who': d['referrer']}}"
+            return text
         if self.kind == K.GRADE_CHANGED:
             text = _("Grade %(old)s → %(new)s.") % {"old": d.get("from") or "–", "new": d.get("to")}
             if d.get("reason"):
@@ -424,6 +545,14 @@ class TimelineEvent(models.Model):
                 "events": d.get("timeline_events", 0),
                 "notifications": d.get("notifications", 0),
             }
+        if self.kind == K.SOURCE_CHANGED:
+            text = _("Source: %(old)s → %(new)s.") % {
+                "old": d.get("old_name") or default_source_label(d.get("old", "")) or "–",
+                "new": _source_label(d),
+            }
+            if d.get("referrer"):
+                text = f"{text} {_('Referred by %(who)s.') % {'who': d['referrer']}}"
+            return text
         if self.kind == K.CALL_OUTCOME:
             return _call_outcome_message(d)
         if self.kind == K.FOLLOW_UP_CANCELLED:
@@ -434,7 +563,7 @@ class TimelineEvent(models.Model):
             text = _("Imported from %(file)s by %(by)s (source: %(source)s).") % {
                 "file": d.get("file", "–"),
                 "by": d.get("by", "–"),
-                "source": _choice_label(Source.choices, d.get("source")),
+                "source": _source_label(d),
             }
             return f"{text} {d['notes']}" if d.get("notes") else text
         if self.kind == K.SEEN_IN_IMPORT:
@@ -490,7 +619,7 @@ class ImportBatch(models.Model):
         related_name="+",
         verbose_name=_("default consultant"),
     )
-    default_source = models.CharField(_("default source"), max_length=20, choices=Source.choices)
+    default_source = models.CharField(_("default source"), max_length=20)  # a LeadSource code
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEW)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
@@ -508,3 +637,45 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+    @property
+    def default_source_label(self) -> str:
+        return (
+            LeadSource.objects.filter(showroom_id=self.showroom_id, code=self.default_source)
+            .values_list("name", flat=True)
+            .first()
+        ) or default_source_label(self.default_source)
+
+
+class ProspectingPlan(models.Model):
+    """A showroom's monthly prospecting target for one lead source (DOMAIN section 3)."""
+
+    showroom = models.ForeignKey(
+        Showroom, on_delete=models.CASCADE, related_name="prospecting_plans", verbose_name=_("showroom")
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    source = models.CharField(_("source"), max_length=20)  # a LeadSource code
+    target_customers = models.PositiveIntegerField(_("target new customers"), default=0)
+    target_visits = models.PositiveIntegerField(_("target visits"), default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("prospecting plan")
+        verbose_name_plural = _("prospecting plans")
+        ordering = ["showroom", "-month", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["showroom", "month", "source"], name="prospecting_plan_unique"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="prospecting_plan_first_of_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} · {default_source_label(self.source)}"

@@ -1,22 +1,51 @@
 """Reads of customers used by more than one place; querysets come with their joins."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
-from django.db.models import F, Window
-from django.db.models.functions import Lag
+from django.db.models import Count, F, Value, Window
+from django.db.models.functions import Coalesce, Lag, NullIf
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from leads.access import customers_for_user, lost_requests_for_manager
-from leads.models import Customer, LostRequest, TimelineEvent
+from leads.models import Customer, LostRequest, TimelineEvent, source_name_subquery
 
 TIMELINE_PAGE_SIZE = 50
 
 
 def customer_list(*, user):
-    return customers_for_user(user).select_related("owner").order_by("-created_at", "-pk")
+    return (
+        customers_for_user(user)
+        .select_related("owner")
+        .annotate(source_name=source_name_subquery())
+        .order_by("-created_at", "-pk")
+    )
+
+
+REFERRALS_SHOWN = 20
+
+
+@dataclass
+class Referrals:
+    """The customers someone referred: how many in all, and the newest the user may open."""
+
+    count: int
+    customers: list
+
+
+def customer_referrals(*, customer: Customer, user) -> Referrals:
+    """The customers this one referred: how many (``referral_count`` as customer_for_user
+    annotates it, else one query) and the newest REFERRALS_SHOWN visible to ``user`` (one query,
+    none when there are none; a consultant sees the count of all, opens only their own)."""
+    count = customer.__dict__.get("referral_count")
+    if count is None:
+        count = Customer.objects.filter(referred_by_customer=customer).count()
+    visible = (
+        customers_for_user(user).filter(referred_by_customer=customer).select_related("owner").order_by("-created_at", "-pk")
+    )
+    return Referrals(count=count, customers=list(visible[:REFERRALS_SHOWN]) if count else [])
 
 
 def pending_lost_requests(*, user):
@@ -273,3 +302,110 @@ def customer_timeline_and_consultants(*, customer: Customer, page) -> tuple[Time
         events=page_events[:TIMELINE_PAGE_SIZE], number=number, has_next=len(page_events) > TIMELINE_PAGE_SIZE
     )
     return timeline, consultants
+
+
+# ---------------------------------------------------------------- prospecting plan against actual
+
+
+def active_lead_sources(*, showroom_id: int):
+    from leads.models import LeadSource
+
+    return LeadSource.objects.filter(showroom_id=showroom_id, is_active=True).order_by("position", "pk")
+
+
+def source_choices(*, showroom_id: int, current: str = "", inactive: bool = False) -> list[tuple[str, str]]:
+    """(code, name) of the showroom's active sources, in their order, for a form's select; a
+    record's ``current`` source stays offered even once inactive (all of them with
+    ``inactive``, for filters). One query."""
+    from leads.models import LeadSource, default_source_label
+
+    sources = LeadSource.objects.filter(showroom_id=showroom_id).order_by("position", "pk")
+    choices = [(s.code, s.label) for s in sources if s.is_active or inactive or s.code == current]
+    if current and current not in {code for code, _label in choices}:
+        choices.append((current, default_source_label(current)))
+    return choices
+
+
+@dataclass
+class PlanRow:
+    code: str
+    label: str
+    is_active: bool
+    target_customers: int = 0
+    target_visits: int = 0
+    customers: int = 0
+    visits: int = 0
+
+    @staticmethod
+    def _percent(actual: int, target: int) -> int | None:
+        return round(100 * actual / target) if target else None
+
+    @property
+    def customers_percent(self) -> int | None:
+        return self._percent(self.customers, self.target_customers)
+
+    @property
+    def visits_percent(self) -> int | None:
+        return self._percent(self.visits, self.target_visits)
+
+
+def month_bounds(month, tz) -> tuple[datetime, datetime]:
+    """The first and the next month's first instant of ``month`` in the time zone ``tz``."""
+    start = datetime.combine(month.replace(day=1), time.min, tzinfo=tz)
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start, datetime.combine(following, time.min, tzinfo=tz)
+
+
+def plan_against_actual(*, showroom, month) -> tuple[list[PlanRow], PlanRow]:
+    """One row per active source of the showroom (and per inactive or missing source that has
+    a target or figures this month, and "no source"), with the month's targets, new customers
+    (created in the month) and visits (arrived in the month; a visit without a source counts
+    for its customer's), months taken in the showroom's time zone; and a totals row.
+
+    Four queries whatever the number of sources or records: the sources, the plan, and one
+    aggregate (GROUP BY source) per measure."""
+    from leads.models import Customer, LeadSource, ProspectingPlan, default_source_label
+    from showroom.models import Visit  # showroom builds on leads
+
+    start, end = month_bounds(month, showroom.tzinfo)
+    rows: dict[str, PlanRow] = {}
+    for source in LeadSource.objects.filter(showroom=showroom).order_by("position", "pk"):
+        rows[source.code] = PlanRow(code=source.code, label=source.label, is_active=source.is_active)
+
+    def row(code: str) -> PlanRow:
+        if code not in rows:
+            label = default_source_label(code) if code else str(_("No source"))
+            rows[code] = PlanRow(code=code, label=label, is_active=False)
+        return rows[code]
+
+    for plan in ProspectingPlan.objects.filter(showroom=showroom, month=month.replace(day=1)):
+        r = row(plan.source)
+        r.target_customers, r.target_visits = plan.target_customers, plan.target_visits
+    customers = (
+        Customer.objects.filter(showroom=showroom, created_at__gte=start, created_at__lt=end)
+        .values("source")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for item in customers:
+        row(item["source"]).customers = item["n"]
+    visits = (
+        Visit.objects.filter(showroom=showroom, arrived_at__gte=start, arrived_at__lt=end)
+        .annotate(lead_source=Coalesce(NullIf("source", Value("")), "customer__source", Value("")))
+        .values("lead_source")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for item in visits:
+        row(item["lead_source"] or "").visits = item["n"]
+    shown = [
+        r for r in rows.values()
+        if r.is_active or r.target_customers or r.target_visits or r.customers or r.visits
+    ]
+    total = PlanRow(code="", label=str(_("Total")), is_active=True)
+    for r in shown:
+        total.target_customers += r.target_customers
+        total.target_visits += r.target_visits
+        total.customers += r.customers
+        total.visits += r.visits
+    return shown, total

@@ -11,7 +11,17 @@ from django.utils.translation import gettext as _
 from dealership.models import Notification, Showroom
 from followup.services import follow_up_call_schedule, follow_up_calls_schedule_new
 from leads import events
-from leads.models import Customer, Grade, GradeChange, LostReason, LostRequest
+from leads.models import (
+    SOURCES_NEEDING_REFERRER,
+    Customer,
+    Grade,
+    GradeChange,
+    LeadSource,
+    LostReason,
+    LostRequest,
+    ProspectingPlan,
+    Source,
+)
 
 # The lost reasons every showroom starts with (DOMAIN section 2); (name, requires competitor).
 # The names are stored as data, in the showroom's language of work, and edited in the admin.
@@ -86,6 +96,34 @@ def lost_reasons_seed(*, showroom: Showroom) -> None:
             name=name,
             defaults={"requires_competitor": requires_competitor, "position": position},
         )
+
+
+def lead_sources_seed(*, showroom: Showroom) -> None:
+    """Give a showroom the 12 default lead sources (DOMAIN section 3); existing codes are kept.
+    Their names stay blank so each member of staff reads them in their own language."""
+    for position, source in enumerate(Source):
+        LeadSource.objects.get_or_create(
+            showroom=showroom,
+            code=source.value,
+            defaults={"position": position, "needs_referrer": source in SOURCES_NEEDING_REFERRER},
+        )
+
+
+def showroom_setup(*, showroom: Showroom) -> None:
+    """The lists every new showroom starts with (admin, demo data, test factories)."""
+    lost_reasons_seed(showroom=showroom)
+    lead_sources_seed(showroom=showroom)
+
+
+def check_source(*, showroom_id: int, code: str, current: str = "") -> LeadSource | None:
+    """The showroom's active source ``code`` (None for no source); a customer's ``current``
+    source may be kept even once inactive. Raises ValidationError for any other code."""
+    if not code:
+        return None
+    lead_source = LeadSource.objects.filter(showroom_id=showroom_id, code=code).first()
+    if lead_source is None or not (lead_source.is_active or code == current):
+        raise ValidationError({"source": _("Choose one of this showroom's lead sources.")}, code="invalid_source")
+    return lead_source
 
 
 def _is_manager(user) -> bool:
@@ -321,9 +359,28 @@ def customer_touch(*, customer: Customer, by) -> None:
 
 @transaction.atomic
 def customer_update(
-    *, customer: Customer, by, name: str, mobile, sms_consent: bool, language: str
+    *,
+    customer: Customer,
+    by,
+    name: str,
+    mobile,
+    sms_consent: bool,
+    language: str,
+    source: str | None = None,
+    referred_by_customer: Customer | None = None,
+    referred_by_staff=None,
 ) -> Customer:
-    """Edit contact data. A mobile that belongs to another customer raises DuplicateMobile."""
+    """Edit contact data. A mobile that belongs to another customer raises DuplicateMobile.
+
+    With ``source`` (not None) the source and referrer are set too (customer_set_source)."""
+    if source is not None:
+        customer_set_source(
+            customer=customer,
+            source=source,
+            referred_by_customer=referred_by_customer,
+            referred_by_staff=referred_by_staff,
+            by=by,
+        )
     if mobile:
         existing = (
             Customer.objects.filter(showroom_id=customer.showroom_id, mobile=mobile)
@@ -340,6 +397,48 @@ def customer_update(
     customer.full_clean(exclude=["owner", "showroom"], validate_constraints=False)
     customer.save(update_fields=["name", "mobile", "sms_consent", "language", "updated_at"])
     return customer
+
+
+@transaction.atomic
+def customer_set_source(
+    *, customer: Customer, source: str, by, referred_by_customer: Customer | None = None, referred_by_staff=None
+) -> bool:
+    """Set the customer's lead source and who referred them; on the timeline when it changes.
+
+    The source is one of the showroom's active sources (or the customer's current one); a source
+    that needs a referrer needs exactly one: a customer of the same showroom or a staff member
+    of it. Returns False when nothing changed."""
+    lead_source = check_source(showroom_id=customer.showroom_id, code=source, current=customer.source)
+    if referred_by_customer is not None and referred_by_staff is not None:
+        raise ValidationError(_("Name one referrer: a customer or a staff member."), code="two_referrers")
+    if referred_by_customer is not None and (
+        referred_by_customer.showroom_id != customer.showroom_id or referred_by_customer.pk == customer.pk
+    ):
+        raise ValidationError(
+            {"referred_by_customer": _("Choose another customer of this showroom.")}, code="invalid_referrer"
+        )
+    if referred_by_staff is not None and referred_by_staff.showroom_id != customer.showroom_id:
+        raise ValidationError({"referred_by_staff": _("Choose a member of this showroom's staff.")}, code="invalid_referrer")
+    if lead_source is not None and lead_source.needs_referrer and referred_by_customer is None and referred_by_staff is None:
+        raise ValidationError(
+            {"referred_by_customer": _("A referral needs a referrer: choose the customer or the staff member.")},
+            code="referrer_required",
+        )
+    old = customer.source
+    old_name = events.custom_source_name(showroom_id=customer.showroom_id, code=old)
+    changed = (
+        old != source
+        or customer.referred_by_customer_id != (referred_by_customer.pk if referred_by_customer else None)
+        or customer.referred_by_staff_id != (referred_by_staff.pk if referred_by_staff else None)
+    )
+    if not changed:
+        return False
+    customer.source = source
+    customer.referred_by_customer = referred_by_customer
+    customer.referred_by_staff = referred_by_staff
+    customer.save(update_fields=["source", "referred_by_customer", "referred_by_staff", "updated_at"])
+    events.source_changed_event(customer=customer, old=old, old_name=old_name, lead_source=lead_source, by=by)
+    return True
 
 
 # ---------------------------------------------------------------- merging duplicates
@@ -589,3 +688,37 @@ def customers_import(*, batch, by) -> dict | None:
     batch.file = ""
     batch.save(update_fields=["status", "imported_at", "created_count", "merged_count", "skipped_count", "file"])
     return counts
+
+
+# ---------------------------------------------------------------- prospecting plans
+
+
+@transaction.atomic
+def prospecting_plan_save(*, showroom: Showroom, month, targets: dict, by) -> int:
+    """Save a showroom's targets for a month: ``targets`` maps a source code to (new
+    customers, visits). Codes must be the showroom's sources; rows left at zero and never
+    planned are not stored. Returns the number of rows created or changed."""
+    month = month.replace(day=1)
+    codes = set(LeadSource.objects.filter(showroom=showroom).values_list("code", flat=True))
+    unknown = set(targets) - codes
+    if unknown:
+        raise ValidationError(_("Choose one of this showroom's lead sources."), code="invalid_source")
+    existing = {
+        plan.source: plan
+        for plan in ProspectingPlan.objects.select_for_update().filter(showroom=showroom, month=month)
+    }
+    changed = 0
+    for code, (customers, visits) in targets.items():
+        if customers < 0 or visits < 0:
+            raise ValidationError(_("Targets cannot be negative."), code="negative")
+        plan = existing.get(code)
+        if plan is None:
+            if not customers and not visits:
+                continue
+            plan = ProspectingPlan(showroom=showroom, month=month, source=code)
+        elif (plan.target_customers, plan.target_visits) == (customers, visits):
+            continue
+        plan.target_customers, plan.target_visits, plan.updated_by = customers, visits, by
+        plan.save()  # one row per source (at most a few dozen), each with its change history
+        changed += 1
+    return changed

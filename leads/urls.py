@@ -17,6 +17,7 @@ urlpatterns = [
     path("customers/import/<int:pk>/", views.customer_import_preview, name="customer-import-preview"),
     path("customers/export.csv", views.customer_export, name="customer-export"),
     path("customers/<int:pk>/history.csv", views.customer_history_export, name="customer-history-export"),
+    path("prospecting-plan/", views.prospecting_plan, name="prospecting-plan"),
     path("customers/<int:pk>/assign/", views.customer_assign, name="customer-assign"),
     path("customers/reassign/", views.customer_reassign, name="customer-reassign"),
     path("owners/replacement/", views.replacement_list, name="replacement-list"),

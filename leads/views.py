@@ -1,3 +1,4 @@
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -35,6 +36,8 @@ from leads.forms import (
     ImportUploadForm,
     LostDecisionForm,
     OwnerCarForm,
+    PlanFormSet,
+    PlanMonthForm,
     ReplacementFilterForm,
 )
 from leads.imports import COLUMNS, ImportFileError
@@ -113,6 +116,7 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
         ctx["can_merge"] = user.is_manager or user.is_group_admin
         ctx["grade_form"] = GradeChangeForm(initial={"grade": customer.grade}, showroom=customer.showroom)
         ctx["pending_lost"] = selectors.pending_lost_request_for(customer=customer)
+        ctx["referrals"] = selectors.customer_referrals(customer=customer, user=user)
         # Managers' change history arrives in a second request (htmx), keeping this page's
         # query count low: see customer_history.
         ctx["sees_change_history"] = _sees_change_history(user)
@@ -173,6 +177,9 @@ class CustomerUpdateView(OwnerCarMixin, LoginRequiredMixin, UpdateView):
                 mobile=form.cleaned_data["mobile"],
                 sms_consent=form.cleaned_data["sms_consent"],
                 language=form.cleaned_data["language"],
+                source=form.cleaned_data["source"],
+                referred_by_customer=form.referred_by_customer,
+                referred_by_staff=form.cleaned_data["referred_by_staff"],
             )
         except services.DuplicateMobile as dup:
             form.add_error("mobile", dup.messages[0])
@@ -180,6 +187,9 @@ class CustomerUpdateView(OwnerCarMixin, LoginRequiredMixin, UpdateView):
             return self.render_to_response(
                 self.get_context_data(form=form, existing=dup.existing, existing_visible=visible)
             )
+        except ValidationError as error:  # e.g. the source was deactivated meanwhile
+            form.add_error(None, error.messages)
+            return self.render_to_response(self.get_context_data(form=form))
         messages.success(self.request, _("Customer saved."))
         return redirect("leads:customer-detail", self.object.pk)
 
@@ -360,7 +370,7 @@ def customer_merge(request, pk):
         return HttpResponse(status=405)
     rows = []
     for label, field in ((_("Name"), "name"), (_("Mobile"), "national_mobile"), (_("Consultant"), "owner"),
-                         (_("Grade"), "get_grade_display"), (_("Source"), "get_source_display"),
+                         (_("Grade"), "get_grade_display"), (_("Source"), "source_display"),
                          (_("SMS"), "sms_consent"), (_("Language"), "get_language_display"),
                          (_("Created"), "created_at")):
         values = []
@@ -374,7 +384,7 @@ def customer_merge(request, pk):
             elif field == "owner":
                 value = value.display_name if value else ""
             values.append(value or "")
-        kept_from_duplicate = field in ("name", "national_mobile", "owner", "get_source_display") and not values[0]
+        kept_from_duplicate = field in ("name", "national_mobile", "owner", "source_display") and not values[0]
         rows.append({"label": label, "survivor": values[0], "duplicate": values[1],
                      "result": values[1] if kept_from_duplicate else values[0], "filled": kept_from_duplicate and values[1]})
     counts = {
@@ -477,7 +487,7 @@ def _export_rows(customers, masked: bool):
         yield [
             c.name,
             mask_mobile(c.mobile) if masked else mobile,
-            c.get_source_display(),
+            c.source_display,
             c.grade,
             c.owner.username if c.owner else "",
             _("yes") if c.sms_consent else _("no"),
@@ -631,3 +641,58 @@ def replacement_list(request):
 
 def _full_years(start, today) -> int:
     return today.year - start.year - ((today.month, today.day) < (start.month, start.day))
+
+
+# ---------------------------------------------------------------- prospecting plan
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prospecting_plan(request):
+    """A manager's monthly prospecting plan (targets per source) and, on the same page, plan
+    against actual for that month. Consultants and staff without a showroom get 404."""
+    user = request.user
+    if not user.is_manager or user.showroom_id is None:
+        raise Http404
+    showroom = user.showroom
+    month_form = PlanMonthForm(request.POST if request.method == "POST" else request.GET, showroom=showroom)
+    month = month_form.chosen_month()
+    rows, total = selectors.plan_against_actual(showroom=showroom, month=month)
+    active = [row for row in rows if row.is_active]
+    initial = [
+        {"source": row.code, "target_customers": row.target_customers, "target_visits": row.target_visits}
+        for row in active
+    ]
+    codes = {row.code for row in active}
+    if request.method == "POST" and month_form.is_valid():
+        formset = PlanFormSet(request.POST, initial=initial, form_kwargs={"codes": codes})
+        if formset.is_valid():
+            targets = {
+                f.cleaned_data["source"]: (f.cleaned_data["target_customers"], f.cleaned_data["target_visits"])
+                for f in formset.forms
+                if f.cleaned_data
+            }
+            services.prospecting_plan_save(showroom=showroom, month=month, targets=targets, by=user)
+            messages.success(request, _("Prospecting plan for %(month)s saved.") % {"month": month_form.label()})
+            return redirect(f"{request.path}?month={month:%Y-%m}")
+        status = 400
+    else:
+        formset = PlanFormSet(initial=initial, form_kwargs={"codes": codes})
+        status = 400 if request.method == "POST" else 200
+    forms_by_code = {(f.initial or {}).get("source"): f for f in formset.forms}
+    table = [(row, forms_by_code.get(row.code)) for row in rows]
+    return render(
+        request,
+        "leads/prospecting_plan.html",
+        {
+            "month_form": month_form,
+            "month": month,
+            "month_label": month_form.label(),
+            "formset": formset,
+            "table": table,
+            "total": total,
+            "previous_month": (month - timedelta(days=1)).strftime("%Y-%m"),
+            "next_month": (month + timedelta(days=32)).strftime("%Y-%m"),
+        },
+        status=status,
+    )

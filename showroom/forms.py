@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from dealership.models import User
 from dealership.roles import Role
 from leads.forms import MobileField
-from leads.models import Grade, Source
+from leads.models import Grade
+from leads.selectors import source_choices
 from showroom.models import Channel
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -64,7 +65,7 @@ class VisitForm(forms.Form):
         label=_("Customer agrees to receive SMS from us"), required=False, initial=True
     )
     model_of_interest = forms.CharField(label=_("Model of interest"), max_length=100, required=False)
-    source = forms.ChoiceField(label=_("Source"), choices=[("", "—"), *Source.choices], required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=[("", "—")], required=False)  # the showroom's
     # F (lost) needs a reason and a manager's approval: it is set from the customer's page.
     grade = forms.ChoiceField(
         label=_("Intent grade"),
@@ -79,6 +80,7 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["arrived_at"].initial = _now_local
+        self.fields["source"].choices = [("", "—"), *source_choices(showroom_id=user.showroom_id)]
         consultants = User.objects.filter(
             showroom_id=user.showroom_id, is_active=True, groups__name=Role.SALES_CONSULTANT
         ).order_by("first_name", "username")

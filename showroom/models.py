@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from dealership.models import Showroom, TimeStampedModel
-from leads.models import Customer, Grade, Source
+from leads.models import Customer, Grade
 
 
 class Channel(models.TextChoices):
@@ -49,7 +49,7 @@ class Visit(TimeStampedModel):
     party_size = models.PositiveSmallIntegerField(_("party size"), default=1)
     is_first_visit = models.BooleanField(_("first visit"), default=True)
     model_of_interest = models.CharField(_("model of interest"), max_length=100, blank=True)
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
+    source = models.CharField(_("source"), max_length=20, blank=True)  # a LeadSource code of the showroom
     grade = models.CharField(_("intent grade"), max_length=1, choices=Grade.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
     history = HistoricalRecords(excluded_fields=["updated_at"])

@@ -13,6 +13,7 @@ from followup.services import thank_you_sms_schedule_for_visit
 from leads.models import Customer, Grade
 from leads.services import (
     DuplicateMobile,
+    check_source,
     customer_change_grade,
     customer_create,
     customer_set_owner,
@@ -104,6 +105,7 @@ def visit_create(
     _check_not_future(arrived_at, "arrived_at", now)
     if consultant.showroom_id != showroom.pk:
         raise ValidationError({"consultant": _("This consultant works in another showroom.")})
+    check_source(showroom_id=showroom.pk, code=source)  # one of the showroom's active sources
 
     customer, returning, transferred = None, False, False
     if mobile:

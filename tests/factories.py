@@ -18,9 +18,9 @@ class ShowroomFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def lost_reasons(self, create, extracted, **kwargs):
         if create:  # as the admin does for a new showroom
-            from leads.services import lost_reasons_seed
+            from leads.services import showroom_setup
 
-            lost_reasons_seed(showroom=self)
+            showroom_setup(showroom=self)  # lost reasons, lead sources
 
 
 class UserFactory(factory.django.DjangoModelFactory):

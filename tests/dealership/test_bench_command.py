@@ -40,6 +40,7 @@ def test_a_small_bench_run_prints_its_summary_and_keeps_the_budgets(tmp_path):
         "My day (manager)",
         "replacement opportunities",
         "new-visit form",
+        "prospecting plan",
         "mobile look-up",
     }
     assert summary["max_queries_per_page"] <= 10, summary["queries"]

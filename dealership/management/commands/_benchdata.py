@@ -22,7 +22,15 @@ from django.utils import timezone
 from dealership.models import Notification, Showroom, User
 from dealership.roles import Role
 from followup.models import Reminder
-from leads.models import Customer, Grade, Source, TimelineEvent
+from leads.models import (
+    SOURCES_NEEDING_REFERRER,
+    Customer,
+    Grade,
+    LeadSource,
+    ProspectingPlan,
+    Source,
+    TimelineEvent,
+)
 from showroom.models import Channel, Visit
 
 BENCH_PASSWORD = "bench-pass-2026"  # noqa: S105 — synthetic users in a throw-away database
@@ -140,6 +148,7 @@ def seed(sizes: Sizes, *, rng: random.Random | None = None) -> Seeded:
         owners_by_showroom = {
             s.pk: [c for c in out.consultants if c.showroom_id == s.pk] for s in out.showrooms
         }
+        _seed_lead_sources(out, now)
         customers = _seed_customers(sizes, out, now, rng, owners_by_showroom)
         _seed_visits(sizes, out, now, rng, customers)
         _seed_reminders(sizes, out, now, rng, customers)
@@ -203,6 +212,29 @@ def _seed_staff(sizes: Sizes, out: Seeded, now: datetime) -> None:
         + [Membership(user_id=u.pk, group_id=groups[Role.SALES_CONSULTANT.value].pk) for u in out.consultants]
     )
     out.rows["users"] = len(users)
+
+
+def _seed_lead_sources(out: Seeded, now: datetime) -> None:
+    """Each showroom's 12 default sources (as showroom_setup gives a new one) and this month's
+    prospecting plan, so the plan-against-actual page has targets to compare with."""
+    LeadSource.objects.bulk_create(
+        [
+            LeadSource(showroom=showroom, code=source.value, position=position,
+                       needs_referrer=source in SOURCES_NEEDING_REFERRER)
+            for showroom in out.showrooms
+            for position, source in enumerate(Source)
+        ]
+    )
+    ProspectingPlan.objects.bulk_create(
+        [
+            ProspectingPlan(showroom=showroom, month=timezone.localdate(now, showroom.tzinfo).replace(day=1),
+                            source=source.value,
+                            target_customers=100 + 10 * position, target_visits=200 + 20 * position)
+            for showroom in out.showrooms
+            for position, source in enumerate(Source)
+        ]
+    )
+    out.rows["lead sources"] = len(out.showrooms) * len(Source)
 
 
 def _seed_customers(sizes, out, now, rng, owners_by_showroom) -> list[Customer]:

@@ -155,6 +155,7 @@ class Command(BaseCommand):
             ("My day (manager)", manager, reverse("home"), {}),
             ("replacement opportunities", manager, reverse("leads:replacement-list"), {}),
             ("new-visit form", consultant, reverse("showroom:visit-create"), {}),
+            ("prospecting plan", manager, reverse("leads:prospecting-plan"), {}),
             (
                 "mobile look-up",
                 consultant,

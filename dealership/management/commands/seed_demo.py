@@ -17,8 +17,8 @@ from dealership.roles import Role
 from followup.models import Reminder, SmsTemplate
 from followup.services import DEFAULT_BODIES, reminder_send, reminders_claim_due
 from leads.mobile import parse_mobile
-from leads.models import Customer, Grade, Source
-from leads.services import lost_reasons_seed
+from leads.models import Customer, Grade, ProspectingPlan, Source
+from leads.services import customer_set_source, prospecting_plan_save, showroom_setup
 from showroom.models import Channel, Visit
 from showroom.services import visit_close, visit_create
 
@@ -56,6 +56,17 @@ DEMO_OWNERS = [
 ]
 
 
+# This month's targets per source: (new customers, visits).
+DEMO_PLAN = {
+    Source.WALK_IN: (20, 60),
+    Source.PHONE_IN: (10, 15),
+    Source.AUTO_SHOW: (15, 20),
+    Source.REFERRAL: (5, 8),
+    Source.EVENT: (8, 12),
+    Source.OWNER: (4, 6),
+}
+
+
 class Command(BaseCommand):
     help = "Load the demo showroom, staff and a few customers (idempotent)."
 
@@ -65,7 +76,7 @@ class Command(BaseCommand):
             name="Demo Motors Pudong",
             defaults={"timezone": "Asia/Shanghai", "sms_signature": "Demo Motors"},
         )
-        lost_reasons_seed(showroom=showroom)
+        showroom_setup(showroom=showroom)  # lost reasons, lead sources
         users = {}
         for username, first, last, role, mobile in STAFF:
             user = User.objects.filter(username=username).first()
@@ -121,6 +132,21 @@ class Command(BaseCommand):
                     ids, token = reminders_claim_due()
                     for reminder_id in ids:
                         reminder_send(reminder_id=reminder_id, token=token)
+        # 刘洋 came on 张伟's recommendation.
+        referred = Customer.objects.filter(showroom=showroom, mobile=parse_mobile("13912345604")).first()
+        referrer = Customer.objects.filter(showroom=showroom, mobile=parse_mobile("13912345601")).first()
+        if referred and referrer and referred.referred_by_customer_id is None:
+            customer_set_source(customer=referred, source=Source.REFERRAL, referred_by_customer=referrer,
+                                by=users["manager"])
+        # This month's prospecting plan, so the plan-against-actual page shows figures.
+        month = timezone.localdate(now, showroom.tzinfo).replace(day=1)
+        if not ProspectingPlan.objects.filter(showroom=showroom, month=month).exists():
+            prospecting_plan_save(
+                showroom=showroom,
+                month=month,
+                targets=DEMO_PLAN,
+                by=users["manager"],
+            )
         if not Visit.objects.filter(showroom=showroom, customer__isnull=True).exists():
             visit_create(
                 showroom=showroom,
