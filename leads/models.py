@@ -466,7 +466,8 @@ class TimelineEvent(models.Model):
         if self.kind == K.CUSTOMER_CREATED:
             text = _("Customer created (source: %(source)s).") % {"source": _source_label(d)}
             if d.get("referrer"):
-                text = f"{text} {_('Referred by %(who)s.') % {'who': d['referrer']}}"
+                referred = _("Referred by %(who)s.") % {"who": d["referrer"]}
+                text = f"{text} {referred}"
             return text
         if self.kind == K.GRADE_CHANGED:
             text = _("Grade %(old)s → %(new)s.") % {"old": d.get("from") or "–", "new": d.get("to")}
@@ -546,13 +547,17 @@ class TimelineEvent(models.Model):
                 "notifications": d.get("notifications", 0),
             }
         if self.kind == K.SOURCE_CHANGED:
-            text = _("Source: %(old)s → %(new)s.") % {
-                "old": d.get("old_name") or default_source_label(d.get("old", "")) or "–",
-                "new": _source_label(d),
-            }
+            parts = []
+            if d.get("old") != d.get("source"):
+                parts.append(_("Source: %(old)s → %(new)s.") % {
+                    "old": d.get("old_name") or default_source_label(d.get("old", "")) or "–",
+                    "new": _source_label(d),
+                })
             if d.get("referrer"):
-                text = f"{text} {_('Referred by %(who)s.') % {'who': d['referrer']}}"
-            return text
+                parts.append(_("Referred by %(who)s.") % {"who": d["referrer"]})
+            elif d.get("old") == d.get("source"):
+                parts.append(_("Referrer removed."))
+            return " ".join(str(part) for part in parts)
         if self.kind == K.CALL_OUTCOME:
             return _call_outcome_message(d)
         if self.kind == K.FOLLOW_UP_CANCELLED:

@@ -233,6 +233,14 @@ def _related_labels(entries, customer: Customer) -> dict:
     for model, pks in wanted.items():
         if pks:
             labels |= {(model, pk): str(obj) for pk, obj in model._default_manager.in_bulk(pks).items()}
+    # Sources show the showroom's names (one query, only when a change names a source).
+    from leads.models import LeadSource
+
+    codes = {value for entry in entries for field, old, new in entry["changes"] if field.name == "source"
+             for value in (old, new) if value}
+    if codes:
+        named = LeadSource.objects.filter(showroom_id=customer.showroom_id, code__in=codes).exclude(name="")
+        labels |= {("source", s.code): s.name for s in named}
     return labels
 
 
@@ -245,6 +253,10 @@ def _display_value(value, tz, field=None, labels=None) -> str:
         return timezone.localtime(value, tz).strftime("%Y-%m-%d %H:%M")
     if field is not None and field.is_relation:
         return labels.get((field.related_model, value), str(value))
+    if field is not None and field.name == "source":
+        from leads.models import default_source_label
+
+        return (labels or {}).get(("source", value)) or default_source_label(value)
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)

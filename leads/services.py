@@ -540,6 +540,17 @@ def customers_merge(*, survivor: Customer, duplicate: Customer, by) -> dict:
         survivor.last_contact_at is None or duplicate.last_contact_at > survivor.last_contact_at
     ):
         survivor.last_contact_at = duplicate.last_contact_at
+    # Who referred them: the duplicate's referrals moved above (survivor.referrals); a survivor
+    # referred by the duplicate itself loses that referrer, and takes the duplicate's if it has none.
+    if survivor.referred_by_customer_id == duplicate.pk:
+        survivor.referred_by_customer_id = None
+    if (
+        survivor.referred_by_customer_id is None
+        and survivor.referred_by_staff_id is None
+        and duplicate.referred_by_customer_id != survivor.pk
+    ):
+        survivor.referred_by_customer_id = duplicate.referred_by_customer_id
+        survivor.referred_by_staff_id = duplicate.referred_by_staff_id
 
     # Delete first: the mobile may move to the survivor, and it is unique per showroom.
     duplicate._history_user = by

@@ -193,3 +193,37 @@ def test_factories_and_other_showrooms_keep_their_own_lists():
     assert LeadSource.objects.get(showroom=b, code="event").name == ""
     user = UserFactory(showroom=b)
     assert user.showroom.lead_sources.count() == 12
+
+
+def test_a_merge_keeps_referrals_and_the_referrer(manager, consultant, second_consultant):
+    from leads.services import customers_merge
+
+    survivor = CustomerFactory(showroom=consultant.showroom, owner=consultant, name="Zhang")
+    duplicate = CustomerFactory(showroom=consultant.showroom, owner=consultant, name="Zhang (2)",
+                                referred_by_staff=second_consultant)
+    friend = CustomerFactory(showroom=consultant.showroom, owner=consultant, referred_by_customer=duplicate)
+    customers_merge(survivor=survivor, duplicate=duplicate, by=manager)
+    survivor.refresh_from_db()
+    friend.refresh_from_db()
+    assert friend.referred_by_customer == survivor  # the duplicate's referrals move
+    assert survivor.referred_by_staff == second_consultant  # a blank referrer is filled
+
+
+def test_a_customer_referred_by_their_own_duplicate_is_merged_without_referring_themselves(manager, consultant):
+    from leads.services import customers_merge
+
+    duplicate = CustomerFactory(showroom=consultant.showroom, owner=consultant, name="Old record")
+    survivor = CustomerFactory(showroom=consultant.showroom, owner=consultant, referred_by_customer=duplicate)
+    customers_merge(survivor=survivor, duplicate=duplicate, by=manager)
+    survivor.refresh_from_db()
+    assert survivor.referred_by_customer is None
+    assert not survivor.referrals.exists()
+
+
+def test_the_change_history_names_sources_as_the_staff_read_them(login, manager, consultant):
+    LeadSource.objects.create(showroom=consultant.showroom, code="douyin", name="抖音直播")
+    customer = CustomerFactory(showroom=consultant.showroom, owner=consultant, source="walk_in")
+    customer_set_source(customer=customer, source="douyin", by=manager)
+    with translation.override("en"):
+        html = login(manager).get(reverse("leads:customer-history", args=[customer.pk])).content.decode()
+    assert "Showroom walk-in" in html and "抖音直播" in html
