@@ -88,7 +88,8 @@ def _data_values() -> set[str]:
         values.add(f"{first} {last}".strip())  # User.display_name
     for name, signature in Showroom.objects.values_list("name", "sms_signature"):
         values |= {name, signature}
-    values |= set(Customer.objects.values_list("name", flat=True))
+    for fields in Customer.objects.values_list("name", "plate", "vehicle"):
+        values |= set(fields)  # e.g. the demo owner's plate 沪B67890
     for notes, model in Visit.objects.values_list("notes", "model_of_interest"):
         values |= {notes, model}
     return {v for v in values if v}
