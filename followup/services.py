@@ -202,11 +202,17 @@ def follow_up_call_schedule(*, customer: Customer, by=None, now: datetime | None
         due_at=due,
         # Not deduplicated by key: the one-open-call rule above is the guard (a cancelled call
         # of the same day must not be found again), so the key only has to be unique.
-        idempotency_key=f"{kind}:customer:{customer.pk}:{timezone.localdate(due, showroom.tzinfo)}:{uuid.uuid4().hex[:12]}",
+        idempotency_key=_call_key(customer, due),
         context={"grade": customer.grade},
         by=by,
     )
     return reminder
+
+
+def _call_key(customer, due: datetime) -> str:
+    """A call's idempotency key: unique only — the one-open-call rule is the guard."""
+    day = timezone.localdate(due, customer.showroom.tzinfo)
+    return f"{Reminder.Kind.FOLLOW_UP_CALL}:customer:{customer.pk}:{day}:{uuid.uuid4().hex[:12]}"
 
 
 def follow_up_calls_schedule_new(*, customers, by=None, now: datetime | None = None) -> list[Reminder]:
@@ -228,7 +234,7 @@ def follow_up_calls_schedule_new(*, customers, by=None, now: datetime | None = N
                 kind=kind,
                 channel=Reminder.Channel.CALL,
                 due_at=due,
-                idempotency_key=f"{kind}:customer:{customer.pk}:{timezone.localdate(due, showroom.tzinfo)}:{uuid.uuid4().hex[:12]}",
+                idempotency_key=_call_key(customer, due),
                 context={"grade": customer.grade},
             )
         )
