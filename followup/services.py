@@ -173,11 +173,9 @@ def follow_up_call_schedule(*, customer: Customer, by=None, now: datetime | None
     Called whenever a grade is set. A grade without a cadence (O, D, F, or one the showroom
     left out) or a customer who asked not to be called cancels the open call, on the timeline.
     """
-    now = now or timezone.now()
-    showroom = customer.showroom
-    days = None if customer.do_not_call else showroom.call_cadence(customer.grade)
+    due = _next_call_due(customer, now or timezone.now())
     open_calls = list(_open_calls(customer))
-    if days is None:
+    if due is None:
         for call in open_calls:
             if Reminder.objects.filter(pk=call.pk, status=Reminder.Status.PENDING).update(
                 status=Reminder.Status.CANCELLED
@@ -189,19 +187,15 @@ def follow_up_call_schedule(*, customer: Customer, by=None, now: datetime | None
                     reason="do_not_call" if customer.do_not_call else "grade",
                 )
         return None
-    due = now + timedelta(days=days)
     # Replaced by the new one: a row update, the new call's "scheduled" entry says when.
     Reminder.objects.filter(pk__in=[c.pk for c in open_calls], status=Reminder.Status.PENDING).update(
         status=Reminder.Status.CANCELLED
     )
-    kind = Reminder.Kind.FOLLOW_UP_CALL
     reminder, _created = reminder_schedule(
         customer=customer,
-        kind=kind,
+        kind=Reminder.Kind.FOLLOW_UP_CALL,
         channel=Reminder.Channel.CALL,
         due_at=due,
-        # Not deduplicated by key: the one-open-call rule above is the guard (a cancelled call
-        # of the same day must not be found again), so the key only has to be unique.
         idempotency_key=_call_key(customer, due),
         context={"grade": customer.grade},
         by=by,
@@ -209,8 +203,16 @@ def follow_up_call_schedule(*, customer: Customer, by=None, now: datetime | None
     return reminder
 
 
+def _next_call_due(customer, now: datetime) -> datetime | None:
+    """When the customer's next follow-up call falls due: now + their grade's cadence, or
+    None for a grade without one (O, D, F, or one the showroom left out) or do-not-call."""
+    days = None if customer.do_not_call else customer.showroom.call_cadence(customer.grade)
+    return None if days is None else now + timedelta(days=days)
+
+
 def _call_key(customer, due: datetime) -> str:
-    """A call's idempotency key: unique only — the one-open-call rule is the guard."""
+    """A call's idempotency key, unique only: not deduplicated by key, because the
+    one-open-call rule is the guard (a cancelled call of the same day must not be found again)."""
     day = timezone.localdate(due, customer.showroom.tzinfo)
     return f"{Reminder.Kind.FOLLOW_UP_CALL}:customer:{customer.pk}:{day}:{uuid.uuid4().hex[:12]}"
 
@@ -219,19 +221,16 @@ def follow_up_calls_schedule_new(*, customers, by=None, now: datetime | None = N
     """follow_up_call_schedule for customers just created in bulk (an import), who have no open
     call yet: one INSERT of calls and one of their "scheduled" entries, none per customer."""
     now = now or timezone.now()
-    kind = Reminder.Kind.FOLLOW_UP_CALL
     calls = []
     for customer in customers:
-        showroom = customer.showroom
-        days = None if customer.do_not_call else showroom.call_cadence(customer.grade)
-        if days is None:
-            continue  # O, D or a grade without a cadence: no call, as follow_up_call_schedule
-        due = now + timedelta(days=days)
+        due = _next_call_due(customer, now)
+        if due is None:
+            continue  # no call, as follow_up_call_schedule
         calls.append(
             Reminder(
                 showroom_id=customer.showroom_id,
                 customer=customer,
-                kind=kind,
+                kind=Reminder.Kind.FOLLOW_UP_CALL,
                 channel=Reminder.Channel.CALL,
                 due_at=due,
                 idempotency_key=_call_key(customer, due),
