@@ -430,6 +430,8 @@ class TimelineEvent(models.Model):
         CALL_OUTCOME = "call_outcome", _("Call outcome")
         FOLLOW_UP_CANCELLED = "follow_up_cancelled", _("Follow-up call cancelled")
         SOURCE_CHANGED = "source_changed", _("Source changed")
+        NEEDS_RECORDED = "needs_recorded", _("Needs analysis")
+        PRESENTATION_RECORDED = "presentation_recorded", _("Walkaround")
 
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("customer")
@@ -560,6 +562,25 @@ class TimelineEvent(models.Model):
             return " ".join(str(part) for part in parts)
         if self.kind == K.CALL_OUTCOME:
             return _call_outcome_message(d)
+        if self.kind == K.NEEDS_RECORDED:
+            # showroom.events.needs_recorded_event: "summary" is a list of short phrases.
+            text = _("Needs analysis updated by %(by)s.") % {"by": d.get("by", "–")}
+            if d.get("changed"):
+                text = _("Needs analysis updated by %(by)s: %(fields)s.") % {
+                    "by": d.get("by", "–"),
+                    "fields": ", ".join(d["changed"]),
+                }
+            return text
+        if self.kind == K.PRESENTATION_RECORDED:
+            # showroom.events.presentation_recorded_event
+            text = _("Walkaround of %(model)s: %(shown)s of 6 positions presented.") % {
+                "model": d.get("model", "–"),
+                "shown": d.get("presented", 0),
+            }
+            if d.get("interested"):
+                liked = _("Most interested in: %(positions)s.") % {"positions": ", ".join(d["interested"])}
+                text = f"{text} {liked}"
+            return text
         if self.kind == K.FOLLOW_UP_CANCELLED:
             if d.get("reason") == "do_not_call":
                 return _("Follow-up call cancelled: the customer asked not to be called.")

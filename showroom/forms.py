@@ -10,7 +10,8 @@ from dealership.roles import Role
 from leads.forms import MobileField
 from leads.models import Grade
 from leads.selectors import source_choices
-from showroom.models import Channel
+from showroom.models import Channel, VehicleModel
+from showroom.selectors import models_on_sale
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -64,7 +65,9 @@ class VisitForm(forms.Form):
     sms_consent = forms.BooleanField(
         label=_("Customer agrees to receive SMS from us"), required=False, initial=True
     )
-    model_of_interest = forms.CharField(label=_("Model of interest"), max_length=100, required=False)
+    vehicle_model = forms.ModelChoiceField(
+        label=_("Model of interest"), queryset=VehicleModel.objects.none(), required=False
+    )
     source = forms.ChoiceField(label=_("Source"), choices=[("", "—")], required=False)  # the showroom's
     # F (lost) needs a reason and a manager's approval: it is set from the customer's page.
     grade = forms.ChoiceField(
@@ -81,6 +84,7 @@ class VisitForm(forms.Form):
         self.user = user
         self.fields["arrived_at"].initial = _now_local
         self.fields["source"].choices = [("", "—"), *source_choices(showroom_id=user.showroom_id)]
+        self.fields["vehicle_model"].queryset = models_on_sale()
         consultants = User.objects.filter(
             showroom_id=user.showroom_id, is_active=True, groups__name=Role.SALES_CONSULTANT
         ).order_by("first_name", "username")
@@ -119,7 +123,7 @@ class VisitForm(forms.Form):
                 Column("source", css_class="col-md-4"),
             ),
             Row(
-                Column("model_of_interest", css_class="col-md-6"),
+                Column("vehicle_model", css_class="col-md-6"),
                 Column("notes", css_class="col-md-6"),
             ),
             Row(

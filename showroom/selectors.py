@@ -3,6 +3,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from showroom.access import visits_for_user
+from showroom.models import VehicleModel
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -19,4 +20,13 @@ def visit_register(*, user, day: date):
         .filter(arrived_at__gte=start, arrived_at__lt=end)
         .select_related("customer", "customer__owner", "consultant", "showroom")
         .order_by("-arrived_at", "-pk")
+    )
+
+
+def models_on_sale():
+    """The catalog's models on sale, brand by brand, for pickers."""
+    return (
+        VehicleModel.objects.filter(is_active=True, series__is_active=True, series__brand__is_active=True)
+        .select_related("series__brand")
+        .order_by("series__brand__name", "series__name", "name")
     )

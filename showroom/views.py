@@ -86,7 +86,7 @@ class VisitCreateView(LoginRequiredMixin, FormView):
                 mobile=data["mobile"],
                 name=data["name"],
                 is_first_visit=data["is_first_visit"],
-                model_of_interest=data["model_of_interest"],
+                vehicle_model=data["vehicle_model"],
                 source=data["source"],
                 grade=data["grade"],
                 notes=data["notes"],

@@ -66,3 +66,57 @@ def walk_in(consultant, *, mobile="", **kwargs):
         mobile=mobile,
         **kwargs,
     ).visit
+
+
+class BrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "showroom.Brand"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Brand {n}")
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "showroom.Series"
+
+    brand = factory.SubFactory(BrandFactory)
+    name = factory.Sequence(lambda n: f"Series {n}")
+
+
+class VehicleModelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "showroom.VehicleModel"
+
+    series = factory.SubFactory(SeriesFactory)
+    name = factory.Sequence(lambda n: f"Model {n}")
+    model_year = 2026
+
+
+class ColourFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "showroom.Colour"
+
+    brand = factory.SubFactory(BrandFactory)
+    name = factory.Sequence(lambda n: f"Colour {n}")
+    hex = "#334455"
+
+
+class TrimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "showroom.Trim"
+        skip_postgeneration_save = True
+
+    vehicle_model = factory.SubFactory(VehicleModelFactory)
+    name = factory.Sequence(lambda n: f"Trim {n}")
+    code = factory.Sequence(lambda n: f"trim-{n}")
+    engine = "2.0T"
+    gearbox = "automatic"
+    drive = "fwd"
+    fuel = "petrol"
+    seats = 5
+
+    @factory.post_generation
+    def colours(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.colours.add(*extracted)

@@ -34,7 +34,7 @@ from followup.models import Reminder
 from followup.sms import locmem
 from followup.tasks import dispatch_due_reminders
 from leads.models import Customer
-from showroom.models import Visit
+from showroom.models import VehicleModel, Visit
 from tests.e2e import ui_language
 
 try:
@@ -90,8 +90,8 @@ def _data_values() -> set[str]:
         values |= {name, signature}
     for fields in Customer.objects.values_list("name", "plate", "vehicle"):
         values |= set(fields)  # e.g. the demo owner's plate 沪B67890
-    for notes, model in Visit.objects.values_list("notes", "model_of_interest"):
-        values |= {notes, model}
+    values |= set(Visit.objects.values_list("notes", flat=True))
+    values |= {str(model) for model in VehicleModel.objects.select_related("series__brand")}  # catalog data
     return {v for v in values if v}
 
 

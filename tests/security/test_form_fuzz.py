@@ -43,7 +43,7 @@ from followup.models import Reminder
 from leads.models import Customer, Grade, LostReason, Source
 from leads.services import customer_request_lost, import_batch_create
 from showroom.models import Channel
-from tests.factories import CustomerFactory, walk_in
+from tests.factories import CustomerFactory, VehicleModelFactory, walk_in
 
 pytestmark = pytest.mark.django_db
 
@@ -560,7 +560,7 @@ FORMS = {
             "is_first_visit": Bool(),
             "keep_original_consultant": Bool(),
             "sms_consent": Bool(),
-            "model_of_interest": Text(max_length=100),
+            "vehicle_model": Pick("vehicle_models", required=False),
             "source": Choice(tuple(Source.values), required=False),
             "grade": Choice(tuple(Grade.values), required=False),
             "notes": Text(max_length=2000),
@@ -682,6 +682,9 @@ def world(consultant, second_consultant, manager, outsider, settings, tmp_path):
     def local(moment):
         return timezone.localtime(moment, showroom.tzinfo).strftime("%Y-%m-%dT%H:%M")
 
+    on_sale = VehicleModelFactory(name="Fuzz Sedan")
+    VehicleModelFactory(name="Withdrawn Coupe", is_active=False)  # never offered
+
     return {
         "consultant": consultant,
         "manager": manager,
@@ -695,6 +698,7 @@ def world(consultant, second_consultant, manager, outsider, settings, tmp_path):
         "lost_request": (lost.pk, foreign_lost.pk),
         "call": (_call(customer).pk, _call(foreign_customer).pk),
         "import_batch": (lists[0].pk, lists[1].pk),
+        "vehicle_models": [on_sale.pk],
         "lost_reasons": list(LostReason.objects.filter(showroom=showroom, is_active=True).values_list("pk", flat=True)),
         "not_offered": [outsider.pk, foreign_reason.pk, 999_999_999, foreign_customer.pk],  # another showroom's user, reason, customer
         "valid_times": (local(now - timedelta(hours=1)), local(now - timedelta(minutes=5)), ""),

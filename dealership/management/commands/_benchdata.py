@@ -325,7 +325,6 @@ def _seed_visits(sizes, out, now, rng, customers) -> None:
                 registered_at=left + timedelta(minutes=rng.uniform(0, 15)) if left else None,
                 party_size=1 + n % 3,
                 is_first_visit=n % 4 == 0,
-                model_of_interest=MODELS[n % len(MODELS)],
                 source=customer.source,
                 grade=customer.grade,
                 created_at=arrived,

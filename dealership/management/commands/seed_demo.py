@@ -119,7 +119,6 @@ class Command(BaseCommand):
                     source=source,
                     grade=grade,
                     sms_consent=True,
-                    model_of_interest="Model S",
                 )
             with time_machine.travel(left + timedelta(minutes=3), tick=False):
                 visit_close(visit=result.visit, left_at=left, by=users[owner])

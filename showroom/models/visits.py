@@ -48,7 +48,14 @@ class Visit(TimeStampedModel):
     )
     party_size = models.PositiveSmallIntegerField(_("party size"), default=1)
     is_first_visit = models.BooleanField(_("first visit"), default=True)
-    model_of_interest = models.CharField(_("model of interest"), max_length=100, blank=True)
+    vehicle_model = models.ForeignKey(
+        "showroom.VehicleModel",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("model of interest"),
+    )
     source = models.CharField(_("source"), max_length=20, blank=True)  # a LeadSource code of the showroom
     grade = models.CharField(_("intent grade"), max_length=1, choices=Grade.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True, max_length=2000)
