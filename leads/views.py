@@ -44,6 +44,7 @@ from leads.imports import COLUMNS, ImportFileError
 from leads.mobile import mask_mobile, mask_mobiles_in
 from leads.models import Customer, Grade, GradeChange
 from showroom.models import Visit
+from showroom.panels import customer_panels
 
 
 def _sees_change_history(user) -> bool:
@@ -121,6 +122,7 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
         # query count low: see customer_history.
         ctx["sees_change_history"] = _sees_change_history(user)
         ctx["can_assign"] = _manages(user)
+        ctx.update(customer_panels(customer=customer, user=user))  # needs, walkarounds, …
         return ctx
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from showroom import views
+from showroom.views import register as views
 
 app_name = "showroom"
 urlpatterns = [

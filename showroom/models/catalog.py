@@ -333,8 +333,15 @@ class StockCar(TimeStampedModel):
     is_display = models.BooleanField(_("display car"), default=False)
     is_test_drive = models.BooleanField(_("test-drive car"), default=False)
     plate = models.CharField(_("licence plate"), max_length=20, blank=True)
+    accessories = models.ManyToManyField(
+        Accessory,
+        blank=True,
+        related_name="stock_cars",
+        verbose_name=_("fitted accessories"),
+        help_text=_("Accessories already fitted; each must fit the car's trim."),
+    )
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[accessories])
 
     class Meta:
         verbose_name = _("stock car")
