@@ -83,6 +83,12 @@ class Showroom(TimeStampedModel):
         validators=[MinValueValidator(1)],
         help_text=_("A visit registered later than this after departure is flagged."),
     )
+    opens_at = models.TimeField(
+        _("opening time"),
+        default=time(8, 30),
+        help_text=_("The day's checklists are created at this time."),
+    )
+    closes_at = models.TimeField(_("closing time"), default=time(18, 0))
     call_cadence_days = models.JSONField(
         _("follow-up call cadence (days per grade)"),
         default=default_call_cadence,

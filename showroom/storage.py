@@ -19,3 +19,17 @@ class CatalogImageStorage(FileSystemStorage):
     @property
     def location(self):
         return os.path.abspath(self.base_location)
+
+
+@deconstructible
+class ChecklistPhotoStorage(FileSystemStorage):
+    """Photos of failed checklist items, under VAR_DIR/private/checklists: served only by a
+    permission-checked view to the showroom's staff."""
+
+    @property
+    def base_location(self):
+        return str(Path(settings.VAR_DIR) / "private" / "checklists")
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)

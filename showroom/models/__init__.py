@@ -20,6 +20,17 @@ from showroom.models.catalog import (
     VehicleModel,
     WalkaroundPosition,
 )
+from showroom.models.checklists import (
+    AnswerType,
+    ChecklistAnswer,
+    ChecklistItem,
+    ChecklistKind,
+    ChecklistRun,
+    ChecklistTemplate,
+    DaySignOff,
+    Fix,
+)
+from showroom.models.floor import Appointment, AppointmentPurpose, DutySlot, HeadCount
 from showroom.models.needs import (
     TIMEFRAME_GRADE,
     Interest,
@@ -37,6 +48,18 @@ __all__ = [
     "POSITION_TOPICS",
     "TIMEFRAME_GRADE",
     "Accessory",
+    "AnswerType",
+    "Appointment",
+    "AppointmentPurpose",
+    "ChecklistAnswer",
+    "ChecklistItem",
+    "ChecklistKind",
+    "ChecklistRun",
+    "ChecklistTemplate",
+    "DaySignOff",
+    "DutySlot",
+    "Fix",
+    "HeadCount",
     "Brand",
     "Channel",
     "Colour",
