@@ -1,4 +1,5 @@
-"""Load demo data: one showroom, its staff (one per role, two consultants), a few customers.
+"""Load demo data: one showroom, its staff (one per role, two consultants), a few customers,
+and the vehicle catalog with the showroom's price lists and stock (``_democatalog``).
 
 Idempotent: running it again changes nothing that is already there.
 """
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from dealership.management.commands._democatalog import demo_catalog_load
 from dealership.models import Showroom, User
 from dealership.roles import Role
 from followup.models import Reminder, SmsTemplate
@@ -47,13 +49,69 @@ CUSTOMERS = [
 ]
 
 
+# The catalog model each demo customer came to see (their visit's model of interest).
+MODEL_OF_INTEREST = {
+    "13912345601": "X5 EV 2026",
+    "13912345602": "Aria Hybrid 2026",
+    "13912345603": "S7 2026",
+    "13912345604": "Terra 2.0T 2026",
+    "13912345605": "M8 2026",
+    "13912345606": "Volta 1.5 2026",
+    "13912345607": "X5 EREV 2026",
+}
+ANONYMOUS_MODEL = "Terra 2.0T 2026"
+
 # Owners: (consultant, name, mobile, car age in years, and days, vehicle, plate).
 DEMO_OWNERS = [
-    ("li", "黄磊", "13912345611", 3, 10, "Model S", "沪A12345"),
-    ("li", "吴静", "13912345612", 4, 40, "Model X", "沪B 67890"),
-    ("zhao", "郑强", "13912345613", 5, 100, "Model S", "浙A·55555"),
-    ("zhao", "Lin Hui", "13912345614", 1, 0, "Model Y", "沪C24680"),  # too new for the list
+    ("li", "黄磊", "13912345611", 3, 10, "Nordwind Aria 1.8 (2022)", "沪A12345"),
+    ("li", "吴静", "13912345612", 4, 40, "Nordwind Terra 2.0T (2021)", "沪B 67890"),
+    ("zhao", "郑强", "13912345613", 5, 100, "Nordwind Aria 1.8 (2020)", "浙A·55555"),
+    ("zhao", "Lin Hui", "13912345614", 1, 0, "Qingshan S7 (2024)", "沪C24680"),  # too new for the list
 ]
+
+
+# Two customers' needs analyses (5W2H), so their customer page shows one.
+DEMO_NEEDS = {
+    "13912345601": {  # 张伟, li's A-grade walk-in
+        "fields": {
+            "buyer": "张伟",
+            "decision_maker": "张伟和太太一起决定",
+            "influencers": "太太；岳父开增程 SUV",
+            "timeframe": "15d",
+            "purchase_place": "还在比较本店和闵行的另一家经销商",
+            "heard_from": "抖音短视频",
+            "features_wanted": "7 座、快充、高速辅助驾驶，后排能放两个安全座椅",
+            "competitor_models": "Yunhai Q7 增程版",
+            "main_use": "family",
+            "needs": "二胎家庭，周末带老人孩子出游，工作日通勤 40 km",
+            "payment": "loan",
+            "trade_in": True,
+            "trade_in_vehicle": "2017 款紧凑型轿车 1.6L，9.8 万公里",
+            "budget_min": 250000,
+            "budget_max": 280000,
+        },
+        "models": ["X5 EV 2026"],
+        "trims": ["qs-x5ev-max7"],
+    },
+    "13912345602": {  # 王芳, li's H-grade phone-in
+        "fields": {
+            "buyer": "王芳",
+            "decision_maker": "王芳",
+            "timeframe": "7d",
+            "purchase_place": "本店",
+            "heard_from": "朋友推荐",
+            "features_wanted": "Low fuel use, easy to park, a quiet cabin",
+            "competitor_models": "Kestrel Hybrid sedan",
+            "main_use": "commute",
+            "needs": "Commutes 60 km a day to Zhangjiang; wants to spend less on fuel.",
+            "payment": "cash",
+            "budget_min": 160000,
+            "budget_max": 190000,
+        },
+        "models": ["Aria Hybrid 2026"],
+        "trims": ["nw-ariahy-comfort", "nw-ariahy-luxury"],
+    },
+}
 
 
 # This month's targets per source: (new customers, visits).
@@ -99,6 +157,11 @@ class Command(BaseCommand):
                 )
 
         now = timezone.now()
+        catalog = demo_catalog_load(
+            showroom=showroom, today=timezone.localdate(now, showroom.tzinfo), by=users["admin"]
+        )
+        for kind, count in catalog.created.items():
+            self.stdout.write(f"created {count} {kind}")
         for owner, name, mobile, grade, source, days_ago in CUSTOMERS:
             number = parse_mobile(mobile)
             if Customer.objects.filter(showroom=showroom, mobile=number).exists():
@@ -119,6 +182,7 @@ class Command(BaseCommand):
                     source=source,
                     grade=grade,
                     sms_consent=True,
+                    vehicle_model=catalog.models[MODEL_OF_INTEREST[mobile]],
                 )
             with time_machine.travel(left + timedelta(minutes=3), tick=False):
                 visit_close(visit=result.visit, left_at=left, by=users[owner])
@@ -155,13 +219,32 @@ class Command(BaseCommand):
                 arrived_at=now - timedelta(minutes=20),
                 party_size=3,
                 notes="Looked at SUVs, left no number yet.",
+                vehicle_model=catalog.models[ANONYMOUS_MODEL],
             )
         self._owners(showroom, users, now)
+        self._needs(showroom, users, catalog)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: showroom '{showroom.name}', logins use password '{DEMO_PASSWORD}'."
             )
         )
+
+    def _needs(self, showroom, users, catalog):
+        """The needs analyses of DEMO_NEEDS, for customers who have none yet."""
+        from showroom.models import NeedsAnalysis
+
+        for mobile, spec in DEMO_NEEDS.items():
+            customer = Customer.objects.filter(showroom=showroom, mobile=parse_mobile(mobile)).first()
+            if customer is None or NeedsAnalysis.objects.filter(customer=customer).exists():
+                continue
+            by = customer.owner or users["manager"]
+            # TODO(issue 5): write it through showroom.needs.needs_save (with its timeline entry)
+            # once that service exists; until then the record and its history are written here.
+            needs = NeedsAnalysis(customer=customer, updated_by=by, **spec["fields"])
+            needs._history_user = by
+            needs.save()
+            needs.models_of_interest.set([catalog.models[name] for name in spec["models"]])
+            needs.trims_of_interest.set([catalog.trims[code] for code in spec["trims"]])
 
     def _owners(self, showroom, users, now):
         """Owners (grade D) whose car is 3 to 5 years old: the replacement-opportunities page."""
