@@ -432,6 +432,7 @@ class TimelineEvent(models.Model):
         SOURCE_CHANGED = "source_changed", _("Source changed")
         NEEDS_RECORDED = "needs_recorded", _("Needs analysis")
         PRESENTATION_RECORDED = "presentation_recorded", _("Walkaround")
+        REMINDER_RETRIED = "reminder_retried", _("Reminder retried")
 
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("customer")
@@ -617,6 +618,15 @@ class TimelineEvent(models.Model):
             }
         if self.kind == K.REMINDER_CANCELLED:
             return _("%(kind)s cancelled.") % {"kind": kind_label}
+        if self.kind == K.REMINDER_RETRIED:
+            # followup.events.reminder_retried_event: a manager's retry of a failed reminder.
+            return _("%(kind)s queued again by %(by)s after %(attempts)s failed attempt(s) (%(error)s); due %(due)s.") % {
+                "kind": kind_label,
+                "by": d.get("by") or "–",
+                "attempts": d.get("attempts", 0),
+                "error": d.get("error") or "–",
+                "due": _when(d.get("due_at")),
+            }
         return self.get_kind_display()
 
 
