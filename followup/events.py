@@ -74,3 +74,21 @@ def call_outcome_event(*, reminder, outcome: str, by, note: str = "", **data) ->
 
 def follow_up_cancelled_event(*, reminder, by, grade: str = "", reason: str = "grade") -> TimelineEvent:
     return _reminder_event(reminder, TimelineEvent.Kind.FOLLOW_UP_CANCELLED, by, grade=grade, reason=reason)
+
+
+def reminder_retried_event(*, reminder, by, attempts: int, error: str) -> TimelineEvent:
+    """A manager queued a FAILED reminder again (admin action): who, when it is now due, and the
+    failure it had (``attempts`` and ``error`` as they were before the retry reset them)."""
+    return TimelineEvent.objects.create(
+        customer_id=reminder.customer_id,
+        kind=TimelineEvent.Kind.REMINDER_RETRIED,
+        actor=by,
+        data={
+            "reminder_id": reminder.pk,
+            "reminder_kind": reminder.kind,
+            "by": by.display_name if by else "",
+            "due_at": reminder.due_at.isoformat(),
+            "attempts": attempts,
+            "error": (error or "")[:300],
+        },
+    )
