@@ -1,6 +1,7 @@
 """Timeline events owned by the showroom app: one small function per event type."""
 
 from leads.models import TimelineEvent
+from showroom.models import Interest, WalkaroundPosition
 
 
 def visit_logged_event(*, visit, by, kept_original: bool = False) -> TimelineEvent:
@@ -40,4 +41,22 @@ def visit_linked_event(*, visit, by) -> TimelineEvent:
         kind=TimelineEvent.Kind.VISIT_LINKED,
         actor=by,
         data={"visit_id": visit.pk, "arrived_at": visit.arrived_at.isoformat()},
+    )
+
+
+def presentation_recorded_event(*, presentation, by) -> TimelineEvent:
+    """A finished walkaround: the model, how many of the six positions were presented and,
+    in the recording user's language, the positions the customer was very interested in."""
+    points = list(presentation.points.order_by("position"))
+    return TimelineEvent.objects.create(
+        customer_id=presentation.visit.customer_id,
+        kind=TimelineEvent.Kind.PRESENTATION_RECORDED,
+        actor=by,
+        data={
+            "presentation_id": presentation.pk,
+            "visit_id": presentation.visit_id,
+            "model": str(presentation.vehicle_model),
+            "presented": sum(1 for p in points if p.presented),
+            "interested": [str(WalkaroundPosition(p.position).label) for p in points if p.interest == Interest.HIGH],
+        },
     )

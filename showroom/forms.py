@@ -10,7 +10,7 @@ from dealership.roles import Role
 from leads.forms import MobileField
 from leads.models import Grade
 from leads.selectors import source_choices
-from showroom.models import Channel, VehicleModel
+from showroom.models import Channel, Interest, SellingPoint, VehicleModel
 from showroom.selectors import models_on_sale
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -150,4 +150,50 @@ class VisitLinkForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
     sms_consent = forms.BooleanField(
         label=_("Customer agrees to receive SMS from us"), required=False, initial=True
+    )
+
+
+class WalkaroundStartForm(forms.Form):
+    """The model to walk around; the visit's model of interest by default."""
+
+    vehicle_model = forms.ModelChoiceField(label=_("Model"), queryset=VehicleModel.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vehicle_model"].queryset = models_on_sale()
+
+
+class WalkaroundPointForm(forms.Form):
+    """One walkaround position: presented or not, the selling points shown (only the model's
+    at this position are accepted), the customer's interest and a note."""
+
+    presented = forms.BooleanField(label=_("Presented"), required=False)
+    selling_points = forms.ModelMultipleChoiceField(
+        label=_("Selling points shown"), queryset=SellingPoint.objects.none(), required=False
+    )
+    interest = forms.ChoiceField(
+        label=_("Customer's interest"), choices=[("", "—"), *Interest.choices], required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args, selling_points, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["selling_points"].queryset = selling_points
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("presented") and (data.get("selling_points") or data.get("interest")):
+            self.add_error(
+                "presented",
+                _("Selling points shown or an interest noted: mark the position presented, or clear them."),
+            )
+        return data
+
+
+class WalkaroundFinishForm(forms.Form):
+    notes = forms.CharField(
+        label=_("Notes on the walkaround"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

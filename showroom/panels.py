@@ -1,7 +1,12 @@
 """What the showroom stages add to the customer page (leads' CustomerDetailView): each entry is
 loaded in a constant number of queries, whatever the customer's history."""
 
+from showroom.walkaround import customer_walkarounds
+
 
 def customer_panels(*, customer, user) -> dict:
     """Context for templates/showroom/_customer_panels.html."""
-    return {}
+    ctx = {}
+    # The walkarounds of the customer's visits (date, model, positions presented, high interest).
+    ctx["walkarounds"] = customer_walkarounds(customer=customer)
+    return ctx

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from showroom.access import visits_for_user
 from showroom.models import VehicleModel
+from showroom.walkaround import presentations_prefetch
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -19,6 +20,7 @@ def visit_register(*, user, day: date):
         visits_for_user(user)
         .filter(arrived_at__gte=start, arrived_at__lt=end)
         .select_related("customer", "customer__owner", "consultant", "showroom")
+        .prefetch_related(presentations_prefetch())  # "Walkaround: <model>" per visit, one query
         .order_by("-arrived_at", "-pk")
     )
 

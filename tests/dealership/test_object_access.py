@@ -12,7 +12,8 @@ from django.utils import timezone
 from followup.models import Reminder
 from leads.models import LostRequest
 from leads.services import import_batch_create
-from tests.factories import CustomerFactory, walk_in
+from showroom.models import Presentation
+from tests.factories import CustomerFactory, VehicleModelFactory, walk_in
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,14 @@ OBJECT_FOR = {
     "leads:customer-assign": "customer",
     "showroom:visit-close": "visit",
     "showroom:visit-link": "anonymous_visit",
+    "showroom:walkaround-start": "visit",
+    "showroom:walkaround": "presentation",
+    "showroom:walkaround-position": "presentation",
+    "showroom:walkaround-finish": "presentation",
 }
+
+# URLs that take more than the object's id: the arguments that follow it.
+EXTRA_ARGS = {"showroom:walkaround-position": (1,)}
 
 # Pages only managers (and group admins) may open, even for a customer a consultant owns: the
 # owner gets the same 404 as anyone else (the change-history export shows every change, by anyone).
@@ -63,6 +71,9 @@ def objects(consultant, manager, settings, tmp_path):
         showroom=consultant.showroom, owner=consultant, name="秘密客户", mobile="+8613912345678"
     )
     visit = walk_in(consultant, mobile=customer.mobile)
+    presentation = Presentation.objects.create(
+        visit=visit, vehicle_model=VehicleModelFactory(), consultant=consultant, notes="秘密备注"
+    )
     anonymous = walk_in(consultant, notes="秘密备注")
     lost_request = LostRequest.objects.create(
         customer=customer, reason=customer.showroom.lost_reasons.first(), requested_by=consultant
@@ -89,7 +100,12 @@ def objects(consultant, manager, settings, tmp_path):
         "lost_request": lost_request,
         "call": call,
         "import_batch": import_batch,
+        "presentation": presentation,
     }
+
+
+def _url(url_name, objects):
+    return reverse(url_name, args=[objects[OBJECT_FOR[url_name]].pk, *EXTRA_ARGS.get(url_name, ())])
 
 
 def test_every_url_with_an_id_is_listed_here():
@@ -98,7 +114,7 @@ def test_every_url_with_an_id_is_listed_here():
 
 @pytest.mark.parametrize("url_name", sorted(OBJECT_FOR))
 def test_other_consultant_and_other_showroom_get_404(url_name, objects, login, second_consultant, outsider):
-    url = reverse(url_name, args=[objects[OBJECT_FOR[url_name]].pk])
+    url = _url(url_name, objects)
     for intruder in (second_consultant, outsider):
         client = login(intruder)
         for response in (client.get(url), client.post(url, {"grade": "F", "mobile": "13900000000"})):
@@ -109,7 +125,7 @@ def test_other_consultant_and_other_showroom_get_404(url_name, objects, login, s
 
 @pytest.mark.parametrize("url_name", sorted(OBJECT_FOR))
 def test_anonymous_users_are_sent_to_login(url_name, objects, client):
-    url = reverse(url_name, args=[objects[OBJECT_FOR[url_name]].pk])
+    url = _url(url_name, objects)
     response = client.get(url)
     assert response.status_code in (302, 405)
     if response.status_code == 302:
@@ -118,7 +134,7 @@ def test_anonymous_users_are_sent_to_login(url_name, objects, client):
 
 @pytest.mark.parametrize("url_name", sorted(OBJECT_FOR))
 def test_the_owner_and_the_manager_can_open_it(url_name, objects, login, consultant, manager):
-    url = reverse(url_name, args=[objects[OBJECT_FOR[url_name]].pk])
+    url = _url(url_name, objects)
     for user in (consultant, manager):
         response = login(user).get(url)
         if user == consultant and url_name in MANAGER_ONLY:

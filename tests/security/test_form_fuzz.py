@@ -42,7 +42,7 @@ from hypothesis.control import currently_in_test_context
 from followup.models import Reminder
 from leads.models import Customer, Grade, LostReason, Source
 from leads.services import customer_request_lost, import_batch_create
-from showroom.models import Channel
+from showroom.models import Channel, Presentation, SellingPoint
 from tests.factories import CustomerFactory, VehicleModelFactory, walk_in
 
 pytestmark = pytest.mark.django_db
@@ -340,6 +340,7 @@ class Form:
     valid: dict = field(default_factory=dict)  # a submission that must succeed, as a baseline
     shown_on: tuple = ()  # more pages (taking the same id) that show what was saved, to a manager
     errors_after_redirect: bool = False  # refused input is reported on the page redirected to
+    args: tuple = ()  # URL arguments after the object's id
 
 
 FORMS = {
@@ -602,6 +603,43 @@ FORMS = {
         obj="anonymous_visit",
         valid={"mobile": "13800138000", "name": "New Customer"},
     ),
+    "showroom:walkaround-start": Form(
+        "post",  # the GET page is the model picker, without parameters
+        {"vehicle_model": Pick("vehicle_models")},
+        users=("consultant", "manager"),
+        obj="visit",
+        valid={"vehicle_model": "VEHICLE_MODEL"},
+    ),
+    "showroom:walkaround": Form(
+        "get",
+        {"position": Free(("1", "6", "7", "0", "-1", "abc", str(2**70)))},
+        users=("consultant", "manager"),
+        obj="presentation",
+        redirects=False,
+        valid={"position": "2"},
+    ),
+    "showroom:walkaround-position": Form(
+        "post",
+        {
+            "presented": Bool(),
+            "selling_points": Pick("selling_points", required=False),  # the model's at position 1
+            "interest": Choice(("none", "some", "high"), required=False),
+            "note": Text(max_length=500),
+        },
+        users=("consultant", "manager"),
+        obj="presentation",
+        args=(1,),
+        invalid_status=400,
+        valid={"presented": "on", "interest": "high", "note": "Loves the headlights"},
+    ),
+    "showroom:walkaround-finish": Form(
+        "post",
+        {"notes": Text(max_length=2000)},
+        users=("consultant", "manager"),
+        obj="presentation",
+        invalid_status=400,
+        valid={"notes": "Comes back for a test drive"},
+    ),
 }
 
 NO_INPUT = {
@@ -683,6 +721,10 @@ def world(consultant, second_consultant, manager, outsider, settings, tmp_path):
         return timezone.localtime(moment, showroom.tzinfo).strftime("%Y-%m-%dT%H:%M")
 
     on_sale = VehicleModelFactory(name="Fuzz Sedan")
+    fabe = {"feature": "F", "advantage": "A", "benefit": "B", "evidence": "E"}
+    front = [SellingPoint.objects.create(vehicle_model=on_sale, position=1, title=t, **fabe) for t in ("LED", "Grille")]
+    SellingPoint.objects.create(vehicle_model=on_sale, position=2, title="Wheels", **fabe)  # not at position 1
+    walkarounds = [Presentation.objects.create(visit=v, vehicle_model=on_sale, consultant=v.consultant) for v in (visit, foreign_visit)]
     VehicleModelFactory(name="Withdrawn Coupe", is_active=False)  # never offered
 
     return {
@@ -699,6 +741,8 @@ def world(consultant, second_consultant, manager, outsider, settings, tmp_path):
         "call": (_call(customer).pk, _call(foreign_customer).pk),
         "import_batch": (lists[0].pk, lists[1].pk),
         "vehicle_models": [on_sale.pk],
+        "presentation": tuple(p.pk for p in walkarounds),
+        "selling_points": [sp.pk for sp in front],
         "lost_reasons": list(LostReason.objects.filter(showroom=showroom, is_active=True).values_list("pk", flat=True)),
         "not_offered": [outsider.pk, foreign_reason.pk, 999_999_999, foreign_customer.pk],  # another showroom's user, reason, customer
         "valid_times": (local(now - timedelta(hours=1)), local(now - timedelta(minutes=5)), ""),
@@ -863,7 +907,7 @@ def _url(key, spec, world, target):
         return reverse(url_name)
     real, foreign = world[spec.obj]
     pk = {"real": real, "foreign": foreign, "missing": 999_999_999, "huge": 2**70}[target]
-    return reverse(url_name, args=[pk])
+    return reverse(url_name, args=[pk, *spec.args])
 
 
 # Mostly the real object, so the fields are reached; now and then one that must give a 404.
@@ -875,6 +919,7 @@ SEND_RARELY = ("send", "omit", "omit")
 def _valid_values(spec, world):
     placeholders = {
         "VALID_TIME": world["valid_times"][0],
+        "VEHICLE_MODEL": str(world["vehicle_models"][0]),
         "CONSULTANT": str(world["consultant"].pk),
         "CUSTOMER": str(world["customer"][0]),
     }
