@@ -4,12 +4,17 @@ Shape: showrooms with one manager and N consultants each; customers spread over 
 most with a mobile and SMS consent; each customer's visits, the timeline entries the real
 services would have written (created, visit logged/left, reminder sent), thank-you reminders
 mostly sent; one customer with a very long timeline; today's register half still open.
+The vehicle catalog (brands, series, models, trims with colours, accessories), each showroom's
+price lists (past, current, next month's) and stock, the selling points of every model at the
+six walkaround positions; most visits name a model of interest, one in twenty closed ones has a
+finished walkaround, and the measured consultant has one in progress.
 """
 
 import csv
 import io
 import json
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -19,6 +24,7 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from django.utils import timezone
 
+from dealership.management.commands._democatalog import make_vin
 from dealership.models import Notification, Showroom, User
 from dealership.roles import Role
 from followup.models import Reminder
@@ -31,7 +37,25 @@ from leads.models import (
     Source,
     TimelineEvent,
 )
-from showroom.models import Channel, Visit
+from showroom.models import (
+    Accessory,
+    Brand,
+    Channel,
+    Colour,
+    Interest,
+    Presentation,
+    PresentationPoint,
+    PriceList,
+    PriceListEntry,
+    SellingPoint,
+    Series,
+    StockCar,
+    StockStatus,
+    Trim,
+    VehicleModel,
+    Visit,
+    WalkaroundPosition,
+)
 
 BENCH_PASSWORD = "bench-pass-2026"  # noqa: S105 — synthetic users in a throw-away database
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程苏魏吕丁任沈姚卢"
@@ -51,6 +75,13 @@ class Sizes:
     reminders: int = 300_000
     long_timeline: int = 2_000
     today_visits_per_showroom: int = 80
+    brands: int = 3
+    models: int = 30
+    trims_per_model: int = 4
+    price_lists: int = 3  # per showroom: the last is next month's, the one before it current
+    stock: int = 3_000  # cars over all showrooms
+    points_per_position: int = 3
+    walkaround_every: int = 20  # one closed visit in N with a model has a finished walkaround
 
 
 @dataclass
@@ -62,6 +93,11 @@ class Seeded:
     lookup_mobile: str = ""
     search_term: str = ""
     rows: dict = field(default_factory=dict)
+    model_ids: list = field(default_factory=list)
+    model_labels: dict = field(default_factory=dict)  # model id → str(VehicleModel)
+    selling_points: dict = field(default_factory=dict)  # (model id, position) → [selling point ids]
+    stock_model_id: int | None = None  # a model with many cars at the first showroom
+    walkaround: Presentation | None = None  # in progress, by the long-timeline customer's consultant
 
 
 class _NoAutoNow:
@@ -143,17 +179,19 @@ def seed(sizes: Sizes, *, rng: random.Random | None = None) -> Seeded:
     now = timezone.now()
     out = Seeded()
     _next_id.clear()
-    with _NoAutoNow(Showroom, User, Customer, Visit, Reminder):
+    with _NoAutoNow(Showroom, User, Customer, Visit, Reminder, PriceList, StockCar, Presentation):
         _seed_staff(sizes, out, now)
         owners_by_showroom = {
             s.pk: [c for c in out.consultants if c.showroom_id == s.pk] for s in out.showrooms
         }
         _seed_lead_sources(out, now)
+        _seed_catalog(sizes, out, now, rng)
         customers = _seed_customers(sizes, out, now, rng, owners_by_showroom)
         _seed_visits(sizes, out, now, rng, customers)
         _seed_reminders(sizes, out, now, rng, customers)
         _seed_calls(out, now, rng, customers)
         _seed_long_timeline(sizes, out, now, rng, customers)
+        _seed_walkaround_in_progress(out, now, rng)
         _seed_notifications(out, now, customers)
     _reset_sequences()
     return out
@@ -327,6 +365,7 @@ def _seed_visits(sizes, out, now, rng, customers) -> None:
                 is_first_visit=n % 4 == 0,
                 source=customer.source,
                 grade=customer.grade,
+                vehicle_model_id=rng.choice(out.model_ids) if n % 5 else None,
                 created_at=arrived,
                 updated_at=left or arrived,
             )
@@ -352,14 +391,239 @@ def _seed_visits(sizes, out, now, rng, customers) -> None:
             )
         if len(visits) >= BATCH:
             _insert(Visit, visits)
+            _seed_presentations(sizes, out, rng, visits, events)
             _insert(TimelineEvent, events)
             out.rows["visits"] = out.rows.get("visits", 0) + len(visits)
             out.rows["timeline"] += len(events)
             visits, events = [], []
     _insert(Visit, visits)
+    _seed_presentations(sizes, out, rng, visits, events)
     _insert(TimelineEvent, events)
     out.rows["visits"] = out.rows.get("visits", 0) + len(visits)
     out.rows["timeline"] += len(events)
+
+
+BODY_TYPES = ["Sedan", "SUV", "MPV", "Hatchback"]
+FUELS = [("ev", "single", "150 kW motor"), ("phev", "single", "1.5T + 160 kW motor"), ("hybrid", "cvt", "2.0L hybrid"),
+         ("petrol", "dct", "1.5T 132 kW"), ("petrol", "automatic", "2.0T 185 kW")]
+DRIVES = ["fwd", "rwd", "awd"]
+COLOURS_PER_BRAND = 8
+COLOURS_PER_TRIM = 5
+ACCESSORIES_PER_BRAND = 10
+STOCK_STATUSES = (
+    [StockStatus.IN_STOCK] * 9 + [StockStatus.IN_TRANSIT] * 3 + [StockStatus.RESERVED] * 2
+    + [StockStatus.SOLD] * 3 + [StockStatus.DELIVERED] * 3
+)
+LOCATIONS = ["Showroom floor", "Lot A", "Lot B", "Off-site yard"]
+
+
+def _seed_catalog(sizes, out, now, rng) -> None:
+    """Brands → series (two models each) → models → trims, with colours, accessories fitting every
+    trim of their brand, selling points, each showroom's price lists and stock."""
+    brands = _insert(Brand, [Brand(name=f"Bench Brand {b + 1}") for b in range(sizes.brands)])
+    colours = _insert(Colour, [
+        Colour(brand_id=brand.pk, name=f"Colour {brand.pk}-{c + 1}", paint_code=f"B{brand.pk}C{c + 1}",
+               hex=f"#{rng.randrange(0x1000000):06X}")
+        for brand in brands for c in range(COLOURS_PER_BRAND)
+    ])
+    colours_of = {brand.pk: [c for c in colours if c.brand_id == brand.pk] for brand in brands}
+    n_series = max(1, sizes.models // 2)
+    series = _insert(Series, [
+        Series(brand_id=brands[n % len(brands)].pk, name=f"Series {n + 1}") for n in range(n_series)
+    ])
+    models_ = _insert(VehicleModel, [
+        VehicleModel(series_id=series[m % n_series].pk, name=f"Model {m + 1} 2026", model_year=2026,
+                     body_type=BODY_TYPES[m % len(BODY_TYPES)], description=f"Bench model number {m + 1}.")
+        for m in range(sizes.models)
+    ])
+    brand_of_series = {s.pk: s.brand_id for s in series}
+    brand_of_model = {m.pk: brand_of_series[m.series_id] for m in models_}
+    out.model_ids = [m.pk for m in models_]
+    brand_names = {b.pk: b.name for b in brands}
+    out.model_labels = {m.pk: f"{brand_names[brand_of_model[m.pk]]} {m.name}" for m in models_}  # str(model)
+    trims = []
+    for m in models_:
+        for t in range(sizes.trims_per_model):
+            fuel, gearbox, engine = FUELS[(m.pk + t) % len(FUELS)]
+            trims.append(Trim(
+                vehicle_model_id=m.pk, name=f"Trim {t + 1}", code=f"bench-{m.pk}-{t + 1}", engine=engine,
+                gearbox=gearbox, drive=DRIVES[t % len(DRIVES)], fuel=fuel, seats=7 if t == 3 else 5,
+                supply_lead_days=7 * (1 + (m.pk + t) % 8),
+            ))
+    trims = _insert(Trim, trims)
+    trim_colours = {}
+    TrimColour = Trim.colours.through
+    rows = []
+    for trim in trims:
+        offered = rng.sample(colours_of[brand_of_model[trim.vehicle_model_id]], COLOURS_PER_TRIM)
+        trim_colours[trim.pk] = offered
+        rows += [TrimColour(trim_id=trim.pk, colour_id=c.pk) for c in offered]
+    _insert(TrimColour, rows)
+    accessories = _insert(Accessory, [
+        Accessory(name=f"Accessory {brand.pk}-{a + 1}", part_number=f"BENCH-{brand.pk}-{a + 1:03d}",
+                  price=100 * rng.randint(3, 80))
+        for brand in brands for a in range(ACCESSORIES_PER_BRAND)
+    ])
+    trims_of_brand = {brand.pk: [t for t in trims if brand_of_model[t.vehicle_model_id] == brand.pk] for brand in brands}
+    Fits = Accessory.fits.through
+    _insert(Fits, [
+        Fits(accessory_id=a.pk, trim_id=t.pk)
+        for a in accessories for t in trims_of_brand[int(a.part_number.split("-")[1])]
+    ])
+    points = []
+    for m in models_:
+        for position in WalkaroundPosition.values:
+            for k in range(sizes.points_per_position):
+                points.append(SellingPoint(
+                    vehicle_model_id=m.pk, position=position, order=k, title=f"Point {position}.{k + 1}",
+                    feature="A feature of this model at this position, in a sentence or two.",
+                    advantage="What it does better than the competitor's.",
+                    benefit="What the customer gets from it in daily use.",
+                    evidence="A test result, an award or a demonstration at the car.",
+                ))
+    for point in _insert(SellingPoint, points):
+        out.selling_points.setdefault((point.vehicle_model_id, point.position), []).append(point.pk)
+    _seed_price_lists(sizes, out, now, rng, trims, trim_colours)
+    _seed_stock(sizes, out, now, rng, trims, trim_colours, brand_of_model)
+    out.rows["catalog"] = len(brands) + len(series) + len(models_) + len(trims) + len(accessories)
+    out.rows["selling points"] = len(points)
+
+
+def _seed_price_lists(sizes, out, now, rng, trims, trim_colours) -> None:
+    """Per showroom: next month's list from the 1st, the current one until the month's end,
+    earlier ones 60 days each before it."""
+    lists, entries = [], []
+    for showroom in out.showrooms:
+        today = timezone.localdate(now, showroom.tzinfo)
+        next_start = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+        periods = [(next_start, None), (today - timedelta(days=30), next_start - timedelta(days=1))]
+        while len(periods) < sizes.price_lists:
+            end = periods[-1][0] - timedelta(days=1)
+            periods.append((end - timedelta(days=59), end))
+        for start, end in reversed(periods[: sizes.price_lists]):
+            lists.append(PriceList(showroom_id=showroom.pk, name=f"Guide prices from {start:%Y-%m-%d}",
+                                   valid_from=start, valid_until=end, created_at=now, updated_at=now))
+    lists = _insert(PriceList, lists)
+    base = {trim.pk: 1000 * rng.randint(80, 400) for trim in trims}
+    for price_list in lists:
+        step = 1000 * (price_list.pk % 3)
+        for trim in trims:
+            entries.append(PriceListEntry(price_list_id=price_list.pk, trim_id=trim.pk, msrp=base[trim.pk] - step))
+            entries.append(PriceListEntry(price_list_id=price_list.pk, trim_id=trim.pk,
+                                          colour_id=trim_colours[trim.pk][0].pk, msrp=base[trim.pk] - step + 3000))
+    _insert(PriceListEntry, entries)
+    out.rows["price lists"] = len(lists)
+    out.rows["guide prices"] = len(entries)
+
+
+def _seed_stock(sizes, out, now, rng, trims, trim_colours, brand_of_model) -> None:
+    """Cars spread over the showrooms and trims, in every status; per showroom a display car of
+    each of the first models and a few test-drive cars with plates."""
+    today = timezone.localdate(now)
+    serial = {}
+    cars = []
+    for n in range(sizes.stock):
+        showroom = out.showrooms[n % len(out.showrooms)]
+        trim = trims[rng.randrange(len(trims))]
+        brand_id = brand_of_model[trim.vehicle_model_id]
+        serial[brand_id] = serial.get(brand_id, 0) + 1
+        status = STOCK_STATUSES[n % len(STOCK_STATUSES)]
+        in_transit = status == StockStatus.IN_TRANSIT
+        display = n < len(out.showrooms) * len(out.model_ids) and not in_transit and status == StockStatus.IN_STOCK
+        test_drive = not display and status == StockStatus.IN_STOCK and n % 97 == 0
+        cars.append(StockCar(
+            showroom_id=showroom.pk,
+            vin=make_vin(f"LB{brand_id % 10}", f"M{trim.vehicle_model_id % 1000:03d}A", serial[brand_id]),
+            trim_id=trim.pk,
+            colour_id=rng.choice(trim_colours[trim.pk]).pk,
+            status=status,
+            arrival_date=today + timedelta(days=rng.randint(3, 30)) if in_transit
+            else today - timedelta(days=rng.randint(1, 200)),
+            location="" if in_transit else LOCATIONS[0] if display else rng.choice(LOCATIONS[1:]),
+            is_display=display,
+            is_test_drive=test_drive,
+            plate=f"沪A{n % 100000:05d}" if test_drive else "",
+            created_at=now,
+            updated_at=now,
+        ))
+    cars = _insert(StockCar, cars)
+    first = [c for c in cars if c.showroom_id == out.showrooms[0].pk and c.status in (
+        StockStatus.IN_STOCK, StockStatus.IN_TRANSIT)]
+    trim_model = {t.pk: t.vehicle_model_id for t in trims}
+    by_model = Counter(trim_model[c.trim_id] for c in first)
+    out.stock_model_id = by_model.most_common(1)[0][0] if by_model else out.model_ids[0]
+    out.rows["stock cars"] = len(cars)
+
+
+def _presentation_rows(out, rng, presentation_id, model_id, *, positions):
+    points, shown = [], []
+    Shown = PresentationPoint.selling_points.through
+    for position in positions:
+        point = PresentationPoint(
+            presentation_id=presentation_id, position=position, presented=position != 3 or rng.random() < 0.5,
+            interest=rng.choice([Interest.NONE, Interest.SOME, Interest.HIGH, ""]), note="",
+        )
+        points.append(point)
+    points = _insert(PresentationPoint, points)
+    for point in points:
+        if point.presented:
+            ids = out.selling_points.get((model_id, point.position), [])
+            shown += [Shown(presentationpoint_id=point.pk, sellingpoint_id=pk) for pk in ids[:2]]
+    _insert(Shown, shown)
+    return points
+
+
+def _seed_presentations(sizes, out, rng, visits, events) -> None:
+    """A finished walkaround on one closed visit in ``walkaround_every`` that names a model,
+    with its six positions and its timeline entry (appended to ``events``)."""
+    chosen = [
+        v for v in visits
+        if v.vehicle_model_id and v.left_at and v.customer_id and v.pk % sizes.walkaround_every == 0
+    ]
+    presentations = _insert(Presentation, [
+        Presentation(
+            visit_id=v.pk, vehicle_model_id=v.vehicle_model_id, consultant_id=v.consultant_id,
+            completed_at=v.left_at - timedelta(minutes=5), created_at=v.arrived_at, updated_at=v.left_at,
+        )
+        for v in chosen
+    ])
+    labels = {p: str(WalkaroundPosition(p).label) for p in WalkaroundPosition.values}
+    for v, presentation in zip(chosen, presentations, strict=True):
+        points = _presentation_rows(out, rng, presentation.pk, v.vehicle_model_id,
+                                    positions=WalkaroundPosition.values)
+        events.append(TimelineEvent(
+            customer_id=v.customer_id,
+            kind=TimelineEvent.Kind.PRESENTATION_RECORDED,
+            created_at=presentation.completed_at,
+            actor_id=v.consultant_id,
+            data={
+                "presentation_id": presentation.pk,
+                "visit_id": v.pk,
+                "model": out.model_labels[v.vehicle_model_id],
+                "presented": sum(1 for p in points if p.presented),
+                "interested": [labels[p.position] for p in points if p.interest == Interest.HIGH],
+            },
+        ))
+    out.rows["walkarounds"] = out.rows.get("walkarounds", 0) + len(presentations)
+
+
+def _seed_walkaround_in_progress(out, now, rng) -> None:
+    """The measured consultant's customer is in the showroom now and half-way through a
+    walkaround of the model with the most stock: positions 1 to 3 recorded."""
+    customer = out.long_timeline_customer
+    arrived = now - timedelta(minutes=25)
+    (visit,) = _insert(Visit, [Visit(
+        showroom_id=customer.showroom_id, customer_id=customer.pk, consultant_id=customer.owner_id,
+        channel=Channel.WALK_IN, arrived_at=arrived, party_size=2, is_first_visit=False,
+        source=customer.source, grade=customer.grade, vehicle_model_id=out.stock_model_id,
+        created_at=arrived, updated_at=arrived,
+    )])
+    (presentation,) = _insert(Presentation, [Presentation(
+        visit_id=visit.pk, vehicle_model_id=out.stock_model_id, consultant_id=customer.owner_id,
+        created_at=arrived + timedelta(minutes=10), updated_at=now,
+    )])
+    _presentation_rows(out, rng, presentation.pk, out.stock_model_id, positions=[1, 2, 3])
+    out.walkaround = presentation
 
 
 def _seed_reminders(sizes, out, now, rng, customers) -> None:
