@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "phonenumber_field",
     "simple_history",
+    "import_export",  # price lists in and out of the admin (CSV/XLSX)
     "axes",
     "csp",
     "dealership",
@@ -252,6 +253,11 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# django-import-export (price lists in the admin): every import in one transaction, rolled back
+# on any error; the preview is a dry run in a transaction that is always rolled back.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # Security: secure cookies and HSTS whenever not in DEBUG.
 SESSION_COOKIE_SECURE = not DEBUG
