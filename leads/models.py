@@ -433,6 +433,16 @@ class TimelineEvent(models.Model):
         NEEDS_RECORDED = "needs_recorded", _("Needs analysis")
         PRESENTATION_RECORDED = "presentation_recorded", _("Walkaround")
         REMINDER_RETRIED = "reminder_retried", _("Reminder retried")
+        # testdrive.events: one function per kind
+        TEST_DRIVE_BOOKED = "test_drive_booked", _("Test drive booked")
+        TEST_DRIVE_CANCELLED = "test_drive_cancelled", _("Test drive cancelled")
+        LICENCE_CHECKED = "licence_checked", _("Driving licence checked")
+        AGREEMENT_SIGNED = "agreement_signed", _("Test-drive agreement signed")
+        TEST_DRIVE_STARTED = "test_drive_started", _("Test drive started")
+        RIDE_ALONG_SWITCHED = "ride_along_switched", _("Switched to ride-along")
+        TEST_DRIVE_ENDED = "test_drive_ended", _("Test drive ended")
+        TEST_DRIVE_SURVEY = "test_drive_survey", _("Test-drive survey")
+        TEST_DRIVE_REGISTERED = "test_drive_registered", _("Test drive registered")
 
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("customer")
@@ -600,6 +610,10 @@ class TimelineEvent(models.Model):
                 filled = _("Filled in: %(fields)s.") % {"fields": names}
                 text = f"{text} {filled}"
             return f"{text} {d['notes']}" if d.get("notes") else text
+        from testdrive import events as test_drive_events  # the test-drive kinds' texts live there
+
+        if self.kind in test_drive_events.KINDS:
+            return test_drive_events.message(self.kind, d)
         kind_label = _choice_label(Reminder.Kind.choices, d.get("reminder_kind"))
         if self.kind == K.REMINDER_SCHEDULED:
             return _("%(kind)s due at %(due)s.") % {"kind": kind_label, "due": _when(d.get("due_at"))}
