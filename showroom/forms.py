@@ -1,8 +1,11 @@
+import django_filters
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Div, Field, Layout, Row
+from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row
 from django import forms
+from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from dealership.models import User
@@ -10,7 +13,21 @@ from dealership.roles import Role
 from leads.forms import MobileField
 from leads.models import Grade
 from leads.selectors import source_choices
-from showroom.models import Channel, Interest, SellingPoint, VehicleModel
+from showroom.lookup import trims_on_sale
+from showroom.models import (
+    AVAILABLE_STATUSES,
+    Brand,
+    Channel,
+    Colour,
+    Interest,
+    NeedsAnalysis,
+    SellingPoint,
+    StockCar,
+    Trim,
+    VehicleModel,
+)
+from showroom.needs import BUDGET_LIMIT, needs_errors, proposable
+from showroom.needs import ORDER as NEEDS_ORDER
 from showroom.selectors import models_on_sale
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -197,3 +214,203 @@ class WalkaroundFinishForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+# --- catalog and stock look-up (showroom.views.catalog) --------------------------------------
+
+
+class CatalogFilter(django_filters.FilterSet):
+    brand = django_filters.ModelChoiceFilter(
+        label=_("Brand"), field_name="series__brand", queryset=Brand.objects.filter(is_active=True)
+    )
+    q = django_filters.CharFilter(label=_("Model or series"), method="search", max_length=100)
+
+    class Meta:
+        model = VehicleModel
+        fields = ["brand", "q"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(series__name__icontains=value) | Q(series__brand__name__icontains=value)
+        )
+
+
+class StockFilter(django_filters.FilterSet):
+    """The stock look-up's filters. Trims and colours offered are those of the chosen model."""
+
+    model = django_filters.ModelChoiceFilter(
+        label=_("Model"), field_name="trim__vehicle_model", queryset=VehicleModel.objects.none()
+    )
+    trim = django_filters.ModelChoiceFilter(label=_("Trim"), queryset=Trim.objects.none())
+    colour = django_filters.ModelChoiceFilter(label=_("Colour"), queryset=Colour.objects.none())
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[(status.value, status.label) for status in AVAILABLE_STATUSES],
+        empty_label=_("In stock or in transit"),
+    )
+
+    class Meta:
+        model = StockCar
+        fields = ["model", "trim", "colour", "status"]
+
+    def __init__(self, *args, showroom_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        trims = trims_on_sale().order_by("vehicle_model__series__brand__name", "vehicle_model__name", "name")
+        model_id = (self.data or {}).get("model", "")
+        if isinstance(model_id, str) and model_id.isascii() and model_id.isdigit() and len(model_id) < 19:
+            trims = trims.filter(vehicle_model_id=int(model_id))
+        self.filters["model"].queryset = models_on_sale()
+        self.filters["trim"].queryset = trims
+        self.filters["colour"].queryset = (
+            Colour.objects.filter(trims__in=trims.values("pk")).distinct().select_related("brand").order_by("name", "brand__name")
+        )
+        self.form.fields["colour"].label_from_instance = lambda colour: f"{colour.name} · {colour.brand.name}"
+
+
+# --- needs analysis, 5W2H (showroom.views.needs) ---------------------------------------------
+
+
+class GroupedTrimField(forms.ModelMultipleChoiceField):
+    """Trims as tick boxes grouped under their model (validated against the queryset)."""
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+def _fieldset(legend, hint, *fields):
+    return Fieldset(
+        legend, HTML(f'<p class="form-text mt-0">{escape(hint)}</p>'), *fields, css_class="needs-section mb-3"
+    )
+
+
+class NeedsAnalysisForm(forms.ModelForm):
+    """The 5W2H on a tablet: grouped Who / When / Where / What / Why / How / How much. Models
+    and trims offered: those on sale, and those already chosen (withdrawn since, they may stay)."""
+
+    budget_min = forms.IntegerField(
+        label=_("Budget from (CNY)"),
+        required=False,
+        min_value=0,
+        max_value=BUDGET_LIMIT,
+        error_messages={"min_value": _("A budget cannot be below zero.")},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "150000"}),
+    )
+    budget_max = forms.IntegerField(
+        label=_("Budget to (CNY)"),
+        required=False,
+        min_value=0,
+        max_value=BUDGET_LIMIT,
+        error_messages={"min_value": _("A budget cannot be below zero.")},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "200000"}),
+    )
+    apply_proposed_grade = forms.BooleanField(label=_("Apply the proposed grade"), required=False)
+
+    class Meta:
+        model = NeedsAnalysis
+        fields = list(NEEDS_ORDER)
+        field_classes = {"trims_of_interest": GroupedTrimField}
+        widgets = {
+            "timeframe": forms.RadioSelect,
+            "main_use": forms.RadioSelect,
+            "payment": forms.RadioSelect,
+            "models_of_interest": forms.CheckboxSelectMultiple,
+            "trims_of_interest": forms.CheckboxSelectMultiple,
+            "features_wanted": forms.Textarea(attrs={"rows": 2}),
+            "needs": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "buyer": _("Who will own and drive the car."),
+            "decision_maker": _("Who has the last word."),
+            "purchase_place": _("Us, another dealer, still comparing…"),
+            "features_wanted": _("e.g. panoramic roof, 7 seats, adaptive cruise control."),
+            "competitor_models": _("Other makes and models they are looking at."),
+            "needs": _("What the car must do for them, in their words."),
+        }
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        # what the record holds now (model_to_dict loaded it): may stay even if withdrawn since
+        self.chosen = {"models_of_interest": set(), "trims_of_interest": set()}
+        if self.instance.pk:
+            for name in self.chosen:
+                self.chosen[name] = {obj.pk for obj in self.initial.get(name, [])}
+        chosen_models, chosen_trims = self.chosen["models_of_interest"], self.chosen["trims_of_interest"]
+        models = VehicleModel.objects.filter(Q(pk__in=models_on_sale().values("pk")) | Q(pk__in=chosen_models))
+        self.fields["models_of_interest"].queryset = models.select_related("series__brand").order_by(
+            "series__brand__name", "series__name", "name"
+        )
+        trims = (
+            Trim.objects.filter(Q(pk__in=trims_on_sale().values("pk")) | Q(pk__in=chosen_trims))
+            .select_related("vehicle_model__series__brand")
+            .order_by("vehicle_model__series__brand__name", "vehicle_model__name", "name")
+        )
+        trim_field = self.fields["trims_of_interest"]
+        trim_field.queryset = trims
+        groups: dict = {}
+        for trim in trims:
+            groups.setdefault(str(trim.vehicle_model), []).append((trim.pk, trim.name))
+        trim_field.choices = list(groups.items())
+        for name in ("timeframe", "main_use", "payment"):
+            field = self.fields[name]
+            field.choices = [("", _("Not known yet")), *[c for c in field.choices if c[0] != ""]]
+        self.fields["timeframe"].help_text = _(
+            "Within 7 days proposes grade H, within 15 days A, within 30 days B, later C."
+        )
+        when = ["timeframe"]
+        if proposable(customer):
+            self.fields["apply_proposed_grade"].help_text = _(
+                "The customer is grade %(grade)s now. Tick to set the grade the timeframe proposes."
+            ) % {"grade": customer.grade or "–"}
+            when.append("apply_proposed_grade")
+        else:
+            del self.fields["apply_proposed_grade"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            _fieldset(_("Who"), _("Buyer, decision maker, influencers."), Row(
+                Column("buyer", css_class="col-md-4"),
+                Column("decision_maker", css_class="col-md-4"),
+                Column("influencers", css_class="col-md-4"),
+            )),
+            _fieldset(_("When"), _("When they will buy: it proposes the intent grade."), *when),
+            _fieldset(_("Where"), _("Where they will buy, and where they heard of us."), Row(
+                Column("purchase_place", css_class="col-md-6"),
+                Column("heard_from", css_class="col-md-6"),
+            )),
+            _fieldset(_("What"), _("Models, trims and features of interest; competitors considered."), Row(
+                Column("models_of_interest", css_class="col-md-6"),
+                Column("trims_of_interest", css_class="col-md-6"),
+            ), Row(
+                Column("features_wanted", css_class="col-md-6"),
+                Column("competitor_models", css_class="col-md-6"),
+            )),
+            _fieldset(_("Why"), _("Main use and needs."), Row(
+                Column("main_use", css_class="col-md-6"),
+                Column("needs", css_class="col-md-6"),
+            )),
+            _fieldset(_("How"), _("Cash, loan or lease; a trade-in of their current car."), Row(
+                Column("payment", css_class="col-md-4"),
+                Column("trade_in", css_class="col-md-3"),
+                Column("trade_in_vehicle", css_class="col-md-5"),
+            )),
+            _fieldset(_("How much"), _("Budget range in yuan."), Row(
+                Column("budget_min", css_class="col-md-6"),
+                Column("budget_max", css_class="col-md-6"),
+            )),
+        )
+
+    def clean(self):
+        data = super().clean()
+        checked = {name: value for name, value in data.items() if name not in self.errors}
+        if "models_of_interest" in self.errors:
+            checked.pop("trims_of_interest", None)  # the models are wrong: say that first
+        for name, messages in needs_errors(checked, previous_ids=self.chosen).items():
+            if name not in self.errors:
+                for message in messages:
+                    self.add_error(name, message)
+        return data
