@@ -19,7 +19,7 @@ from leads.services import (
     customer_set_owner,
     customer_touch,
 )
-from showroom import events
+from showroom import events, floor
 from showroom.models import Visit
 
 OWNERSHIP_RULE_DAYS = 7
@@ -161,6 +161,10 @@ def visit_create(
     )
     visit.full_clean(exclude=["showroom", "customer", "consultant"])
     visit.save()
+    # The floor, in this transaction: a walk-in is its consultant's turn in the duty rotation,
+    # and the customer's appointment of the day is marked arrived (showroom.floor).
+    floor.duty_record_walk_in(visit=visit, by=by)
+    floor.appointment_record_arrival(visit=visit, by=by)
     if customer is not None:
         customer_touch(customer=customer, by=consultant)
         events.visit_logged_event(visit=visit, by=by, kept_original=keep_original_consultant and returning)
@@ -219,6 +223,7 @@ def visit_link_customer(
     visit.customer = customer
     visit.is_first_visit = visit.is_first_visit and not returning
     visit.save(update_fields=["customer", "is_first_visit", "updated_at"])
+    floor.appointment_record_arrival(visit=visit, by=by)  # now that we know who came
     events.visit_linked_event(visit=visit, by=by)
     if visit.left_at is not None:
         events.visit_closed_event(visit=visit, by=by)
