@@ -60,6 +60,9 @@ vendor:
 	cp var/npm/node_modules/bootstrap/dist/css/bootstrap.min.css* static/vendor/bootstrap/
 	cp var/npm/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* static/vendor/bootstrap/
 	cp var/npm/node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	mkdir -p static/vendor/chartjs
+	cp var/npm/node_modules/chart.js/dist/chart.umd.min.js* static/vendor/chartjs/
+	cp var/npm/node_modules/chart.js/LICENSE.md static/vendor/chartjs/
 
 clean:
 	rm -rf var $(VENV)
