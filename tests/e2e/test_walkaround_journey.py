@@ -75,7 +75,7 @@ def test_consultant_walks_a_customer_round_the_car(device, live_server, browser_
         else:
             page.get_by_label(f"Point {position.value}.1").check()  # the whole title is the tap target
             if position in VERY_INTERESTED:
-                page.get_by_text("Very interested", exact=True).click()
+                page.locator(".walkaround-interest").get_by_text("Very interested", exact=True).click()
                 expect(page.get_by_label("This position was presented")).to_be_checked()
             page.get_by_label("Note", exact=True).fill(f"Asked about {position.value}")
         page.get_by_test_id("save-position").click()
