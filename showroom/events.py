@@ -60,3 +60,14 @@ def presentation_recorded_event(*, presentation, by) -> TimelineEvent:
             "interested": [str(WalkaroundPosition(p.position).label) for p in points if p.interest == Interest.HIGH],
         },
     )
+
+
+def needs_recorded_event(*, customer, needs, by, changed: list[str]) -> TimelineEvent:
+    """A needs-analysis revision: who, and the names of the fields it changed (translated in
+    the recording user's language), as TimelineEvent.message reads them."""
+    return TimelineEvent.objects.create(
+        customer_id=customer.pk,
+        kind=TimelineEvent.Kind.NEEDS_RECORDED,
+        actor=by,
+        data={"needs_id": needs.pk, "by": by.display_name, "changed": changed},
+    )

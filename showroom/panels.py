@@ -1,12 +1,15 @@
 """What the showroom stages add to the customer page (leads' CustomerDetailView): each entry is
 loaded in a constant number of queries, whatever the customer's history."""
 
+from showroom.needs import needs_panel
 from showroom.walkaround import customer_walkarounds
 
 
 def customer_panels(*, customer, user) -> dict:
     """Context for templates/showroom/_customer_panels.html."""
     ctx = {}
+    # The needs analysis summary (5W2H): the record and its models of interest, two queries.
+    ctx.update(needs_panel(customer=customer, user=user))
     # The walkarounds of the customer's visits (date, model, positions presented, high interest).
     ctx["walkarounds"] = customer_walkarounds(customer=customer)
     return ctx

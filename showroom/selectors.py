@@ -19,7 +19,7 @@ def visit_register(*, user, day: date):
     return (
         visits_for_user(user)
         .filter(arrived_at__gte=start, arrived_at__lt=end)
-        .select_related("customer", "customer__owner", "consultant", "showroom")
+        .select_related("customer", "customer__owner", "consultant", "showroom", "vehicle_model__series__brand")
         .prefetch_related(presentations_prefetch())  # "Walkaround: <model>" per visit, one query
         .order_by("-arrived_at", "-pk")
     )

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from showroom.views import catalog as catalog_views
+from showroom.views import needs as needs_views
 from showroom.views import register as views
 from showroom.views import walkaround
 
@@ -18,4 +20,10 @@ urlpatterns = [
         name="walkaround-position",
     ),
     path("walkarounds/<int:pk>/finish/", walkaround.walkaround_finish, name="walkaround-finish"),
+    path("catalog/", catalog_views.CatalogView.as_view(), name="catalog"),
+    path("catalog/models/<int:pk>/", catalog_views.model_detail, name="model-detail"),
+    path("catalog/images/<path:name>", catalog_views.catalog_image, name="catalog-image"),
+    path("stock/", catalog_views.StockView.as_view(), name="stock"),
+    path("customers/<int:pk>/needs/", needs_views.NeedsEditView.as_view(), name="needs-edit"),
+    path("customers/<int:pk>/needs/history/", needs_views.NeedsHistoryView.as_view(), name="needs-history"),
 ]

@@ -36,6 +36,8 @@ OBJECT_FOR = {
     "showroom:walkaround": "presentation",
     "showroom:walkaround-position": "presentation",
     "showroom:walkaround-finish": "presentation",
+    "showroom:needs-edit": "customer",
+    "showroom:needs-history": "customer",
 }
 
 # URLs that take more than the object's id: the arguments that follow it.
@@ -50,6 +52,10 @@ MANAGER_ONLY = {
     "leads:customer-import-preview",  # an uploaded list: the managers of its showroom only
     "leads:customer-assign",  # managers give customers to consultants
 }
+
+# The dealer group's catalog: every signed-in staff member opens these, whatever their
+# showroom; what a showroom owns on them (guide prices, stock) is only ever its own (tested below).
+GROUP_CATALOG = {"showroom:model-detail", "showroom:catalog-image"}
 
 
 def _patterns_with_ids(resolver=None, prefix=""):
@@ -109,7 +115,7 @@ def _url(url_name, objects):
 
 
 def test_every_url_with_an_id_is_listed_here():
-    assert sorted(_patterns_with_ids()) == sorted(OBJECT_FOR)
+    assert sorted(_patterns_with_ids()) == sorted([*OBJECT_FOR, *GROUP_CATALOG])
 
 
 @pytest.mark.parametrize("url_name", sorted(OBJECT_FOR))
@@ -142,3 +148,47 @@ def test_the_owner_and_the_manager_can_open_it(url_name, objects, login, consult
             assert "秘密" not in response.content.decode()
         else:
             assert response.status_code in (200, 405), (url_name, user)
+
+
+@pytest.fixture
+def catalog_urls(consultant, settings, tmp_path):
+    """A model with a guide price and a car at the consultant's showroom, and its image."""
+    from datetime import date
+
+    from django.core.files.base import ContentFile
+
+    from showroom.models import PriceList, PriceListEntry, StockCar
+    from showroom.vin import vin_check_digit
+    from tests.factories import ColourFactory, TrimFactory
+
+    settings.VAR_DIR = tmp_path
+    colour = ColourFactory()
+    trim = TrimFactory(colours=[colour])
+    model = trim.vehicle_model
+    model.image.save("front.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=True)
+    plist = PriceList.objects.create(showroom=consultant.showroom, name="秘密价格表", valid_from=date(2000, 1, 1))
+    PriceListEntry.objects.create(price_list=plist, trim=trim, msrp=876543)
+    raw = "LFV2A21K0R1234567"
+    vin = raw[:8] + vin_check_digit(raw) + raw[9:]
+    StockCar.objects.create(showroom=consultant.showroom, vin=vin, trim=trim, colour=colour)
+    return {
+        "showroom:model-detail": reverse("showroom:model-detail", args=[model.pk]),
+        "showroom:catalog-image": reverse("showroom:catalog-image", args=[model.image.name]),
+    }
+
+
+@pytest.mark.parametrize("url_name", sorted(GROUP_CATALOG))
+def test_the_group_catalog_opens_to_all_staff_and_shows_each_showroom_only_its_own(
+    url_name, catalog_urls, client, login, consultant, second_consultant, outsider
+):
+    url = catalog_urls[url_name]
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    for user in (consultant, second_consultant, outsider):
+        response = login(user).get(url)
+        assert response.status_code == 200, (url_name, user)
+        assert login(user).post(url).status_code == 405
+    if url_name == "showroom:model-detail":
+        assert "876,543" in login(second_consultant).get(url).content.decode()
+        elsewhere = login(outsider).get(url)
+        assert "876,543" not in elsewhere.content.decode() and elsewhere.context["sheet"].in_stock == 0

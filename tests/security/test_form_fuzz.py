@@ -42,8 +42,9 @@ from hypothesis.control import currently_in_test_context
 from followup.models import Reminder
 from leads.models import Customer, Grade, LostReason, Source
 from leads.services import customer_request_lost, import_batch_create
-from showroom.models import Channel, Presentation, SellingPoint
-from tests.factories import CustomerFactory, VehicleModelFactory, walk_in
+from showroom.models import Brand, Channel, MainUse, Presentation, SellingPoint, StockCar
+from showroom.vin import vin_check_digit
+from tests.factories import ColourFactory, CustomerFactory, TrimFactory, VehicleModelFactory, walk_in
 
 pytestmark = pytest.mark.django_db
 
@@ -274,6 +275,14 @@ class Integer:
         except ValueError:
             return True
         return not self.min_value <= number <= self.max_value
+
+
+@dataclass(frozen=True)
+class OptionalInteger(Integer):
+    """An integer that may be left empty (nothing at all: blanks are not a number)."""
+
+    def invalid(self, value, world, user):
+        return value != "" and super().invalid(value, world, user)
 
 
 @dataclass(frozen=True)
@@ -640,9 +649,81 @@ FORMS = {
         invalid_status=400,
         valid={"notes": "Comes back for a test drive"},
     ),
+    "showroom:catalog": Form(
+        "get",
+        {
+            "brand": Pick("brands", required=False),
+            "q": Text(max_length=100, samples=("Fuzz", "Sedan", "名")),
+            "page": Free(PAGES, rarely=True),
+        },
+        users=("consultant", "manager"),
+        redirects=False,
+        paginated=True,
+        valid={"q": "Fuzz"},
+    ),
+    "showroom:stock": Form(
+        "get",
+        {
+            "model": Pick("vehicle_models", required=False),
+            "trim": Pick("trims", required=False),  # of the chosen model, when one is
+            "colour": Pick("colours", required=False),
+            "status": Choice(("in_transit", "in_stock"), required=False),
+            "page": Free(PAGES, rarely=True),
+        },
+        users=("consultant", "manager"),
+        redirects=False,
+        paginated=True,
+        valid={"model": "VEHICLE_MODEL", "status": "in_stock"},
+    ),
+    "showroom:needs-edit": Form(
+        "post",
+        {
+            "buyer": Text(max_length=100),
+            "decision_maker": Text(max_length=100),
+            "influencers": Text(max_length=200),
+            "timeframe": Choice(("7d", "15d", "30d", "later"), required=False),
+            "apply_proposed_grade": Bool(),
+            "purchase_place": Text(max_length=200),
+            "heard_from": Text(max_length=200),
+            "models_of_interest": Pick("vehicle_models", required=False),
+            "trims_of_interest": Pick("trims", required=False),  # refused without its model: shown
+            "features_wanted": Text(max_length=2000),
+            "competitor_models": Text(max_length=300),
+            "main_use": Choice(tuple(MainUse.values), required=False),
+            "needs": Text(max_length=2000),
+            "payment": Choice(("cash", "loan", "lease"), required=False),
+            "trade_in": Bool(),
+            "trade_in_vehicle": Text(max_length=200),
+            "budget_min": OptionalInteger(0, 100_000_000),
+            "budget_max": OptionalInteger(0, 100_000_000),
+        },
+        users=("consultant", "manager"),
+        obj="customer",
+        shown_on=("showroom:needs-history", "leads:customer-detail"),
+        valid={
+            "buyer": "Li Ming",
+            "timeframe": "7d",
+            "models_of_interest": "VEHICLE_MODEL",
+            "budget_min": "100000",
+            "budget_max": "150000",
+        },
+    ),
+    "showroom:needs-history": Form(
+        "get",
+        {"page": Free(PAGES, rarely=True)},
+        users=("consultant", "manager"),
+        obj="customer",
+        redirects=False,
+        paginated=True,
+        valid={"page": "1"},
+    ),
 }
 
 NO_INPUT = {
+    "showroom:model-detail": "GET page; its only input is the model id (tests/dealership/test_object_access.py, "
+    "GROUP_CATALOG; a missing id in tests/showroom/test_catalog_pages.py)",
+    "showroom:catalog-image": "GET file; its only input is the path: hostile paths (../, NUL, folders, other "
+    "file types, links out) in tests/showroom/test_catalog_image.py",
     "leads:lost-request-approve": "POST without fields; its id is covered by tests/dealership/test_object_access.py",
     "home": "My day: a GET page without parameters",
     "notifications-badge": "htmx poll of the unread count: GET without parameters",
@@ -726,6 +807,12 @@ def world(consultant, second_consultant, manager, outsider, settings, tmp_path):
     SellingPoint.objects.create(vehicle_model=on_sale, position=2, title="Wheels", **fabe)  # not at position 1
     walkarounds = [Presentation.objects.create(visit=v, vehicle_model=on_sale, consultant=v.consultant) for v in (visit, foreign_visit)]
     VehicleModelFactory(name="Withdrawn Coupe", is_active=False)  # never offered
+    colour = ColourFactory(brand=on_sale.series.brand, name="Fuzz Red")
+    trim = TrimFactory(vehicle_model=on_sale, name="Fuzz Trim", colours=[colour], supply_lead_days=30)
+    raw_vin = "LFV2A21K0R7654321"
+    StockCar.objects.create(
+        showroom=showroom, vin=raw_vin[:8] + vin_check_digit(raw_vin) + raw_vin[9:], trim=trim, colour=colour
+    )
 
     return {
         "consultant": consultant,
@@ -741,6 +828,9 @@ def world(consultant, second_consultant, manager, outsider, settings, tmp_path):
         "call": (_call(customer).pk, _call(foreign_customer).pk),
         "import_batch": (lists[0].pk, lists[1].pk),
         "vehicle_models": [on_sale.pk],
+        "trims": [trim.pk],
+        "colours": [colour.pk],
+        "brands": list(Brand.objects.filter(is_active=True).values_list("pk", flat=True)),
         "presentation": tuple(p.pk for p in walkarounds),
         "selling_points": [sp.pk for sp in front],
         "lost_reasons": list(LostReason.objects.filter(showroom=showroom, is_active=True).values_list("pk", flat=True)),
