@@ -6,10 +6,15 @@ Used by migrations: ``migrations.RunPython(*no_overlap(...))``.
 """
 
 
-def no_overlap(*, table: str, group: str, start: str, end: str, name: str, dates: bool) -> tuple:
+def no_overlap(
+    *, table: str, group: str, start: str, end: str, name: str, dates: bool, condition: str = ""
+) -> tuple:
     """RunPython (forwards, backwards) for "rows of one ``group`` never overlap in
     [start, end]". ``dates``: inclusive DATE bounds with an open end allowed (NULL = until
-    further notice); else half-open [start, end) TIMESTAMPs, both required."""
+    further notice); else half-open [start, end) TIMESTAMPs, both required.
+
+    ``condition``: only rows for which this SQL holds take part (e.g. bookings that are not
+    cancelled), written with ``{row}`` before each column: ``"{row}.status <> 'cancelled'"``."""
 
     def forwards(apps, schema_editor):
         vendor = schema_editor.connection.vendor
@@ -18,9 +23,10 @@ def no_overlap(*, table: str, group: str, start: str, end: str, name: str, dates
                 f"daterange({start}, {end}, '[]')" if dates else f"tstzrange({start}, {end}, '[)')"
             )
             schema_editor.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+            where = f" WHERE ({condition.format(row=table)})" if condition else ""
             schema_editor.execute(
                 f"ALTER TABLE {table} ADD CONSTRAINT {name} "
-                f"EXCLUDE USING gist ({group} WITH =, {range_sql} WITH &&)"
+                f"EXCLUDE USING gist ({group} WITH =, {range_sql} WITH &&){where}"
             )
         elif vendor == "sqlite":
             if dates:
@@ -30,11 +36,14 @@ def no_overlap(*, table: str, group: str, start: str, end: str, name: str, dates
                 )
             else:
                 clash = f"p.{start} < NEW.{end} AND NEW.{start} < p.{end}"
+            if condition:
+                clash = f"{clash} AND ({condition.format(row='p')})"
+            new_row = f"({condition.format(row='NEW')}) AND " if condition else ""
             for event, same_row in (("INSERT", ""), ("UPDATE", " AND p.id != NEW.id")):
                 # Identifiers written in a migration, never user input.
                 sql = (
                     f"CREATE TRIGGER {name}_{event.lower()} BEFORE {event} ON {table} "
-                    f"WHEN EXISTS (SELECT 1 FROM {table} p WHERE p.{group} = NEW.{group} "
+                    f"WHEN {new_row}EXISTS (SELECT 1 FROM {table} p WHERE p.{group} = NEW.{group} "
                     f"AND {clash}{same_row}) "
                     f"BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: {name}'); END"
                 )

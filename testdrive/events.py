@@ -125,3 +125,143 @@ def message(kind: str, d: dict) -> str:
             text = f"{text} {late}"
         return text
     return str(dict(K.choices).get(kind, kind))
+
+
+# --- the events -----------------------------------------------------------------------------
+
+
+def _car(booking) -> str:
+    return booking.car.label
+
+
+def booking_made_event(*, booking, by) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        customer_id=booking.customer_id,
+        kind=K.TEST_DRIVE_BOOKED,
+        actor=by,
+        data={
+            "booking_id": booking.pk,
+            "car": _car(booking),
+            "starts_at": booking.starts_at.isoformat(),
+            "ends_at": booking.ends_at.isoformat(),
+            "walk_in": booking.is_walk_in,
+            "consultant": booking.consultant.display_name,
+        },
+    )
+
+
+def booking_cancelled_event(*, booking, by) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        customer_id=booking.customer_id,
+        kind=K.TEST_DRIVE_CANCELLED,
+        actor=by,
+        created_at=booking.cancelled_at,
+        data={
+            "booking_id": booking.pk,
+            "car": _car(booking),
+            "starts_at": booking.starts_at.isoformat(),
+            "by": by.display_name,
+            "reason": booking.cancel_reason,
+        },
+    )
+
+
+def licence_checked_event(*, check, by) -> TimelineEvent:
+    """The outcome only (drive or ride-along, and why): the licence number stays on the
+    booking's page, for those who may see it."""
+    return TimelineEvent.objects.create(
+        customer_id=check.booking.customer_id,
+        kind=K.LICENCE_CHECKED,
+        actor=by,
+        created_at=check.checked_at,
+        data={
+            "booking_id": check.booking_id,
+            "may_drive": check.may_drive,
+            "reason": check.ride_along_reason,
+            "licence_class": check.licence_class,
+        },
+    )
+
+
+def agreement_signed_event(*, agreement, by) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        customer_id=agreement.booking.customer_id,
+        kind=K.AGREEMENT_SIGNED,
+        actor=by,
+        created_at=agreement.signed_at,
+        data={"booking_id": agreement.booking_id, "signer": agreement.signer_name, "language": agreement.language},
+    )
+
+
+def drive_started_event(*, drive, by) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        customer_id=drive.booking.customer_id,
+        kind=K.TEST_DRIVE_STARTED,
+        actor=by,
+        created_at=drive.started_at,
+        data={
+            "booking_id": drive.booking_id,
+            "car": _car(drive.booking),
+            "mode": drive.mode,
+            "odometer": drive.start_odometer,
+            "started_at": drive.started_at.isoformat(),
+        },
+    )
+
+
+def ride_along_switched_event(*, drive, by) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        customer_id=drive.booking.customer_id,
+        kind=K.RIDE_ALONG_SWITCHED,
+        actor=by,
+        created_at=drive.switched_at,
+        data={"booking_id": drive.booking_id, "at": drive.switched_at.isoformat(), "reason": drive.switch_reason},
+    )
+
+
+def drive_ended_event(*, drive, by) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        customer_id=drive.booking.customer_id,
+        kind=K.TEST_DRIVE_ENDED,
+        actor=by,
+        created_at=drive.ended_at,
+        data={
+            "booking_id": drive.booking_id,
+            "mode": drive.mode,
+            "ended_at": drive.ended_at.isoformat(),
+            "distance_km": drive.distance_km,
+            "minutes": drive.minutes,
+        },
+    )
+
+
+def survey_filled_event(*, survey, ratings: list[int], by) -> TimelineEvent:
+    average = round(sum(ratings) / len(ratings), 1) if ratings else None
+    return TimelineEvent.objects.create(
+        customer_id=survey.drive.booking.customer_id,
+        kind=K.TEST_DRIVE_SURVEY,
+        actor=by,
+        created_at=survey.submitted_at,
+        data={
+            "booking_id": survey.drive.booking_id,
+            "likelihood": survey.likelihood,
+            "average": average,
+            "comments": survey.comments[:300],
+        },
+    )
+
+
+def drive_registered_event(*, drive, by) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        customer_id=drive.booking.customer_id,
+        kind=K.TEST_DRIVE_REGISTERED,
+        actor=by,
+        created_at=drive.registered_at,
+        data={
+            "booking_id": drive.booking_id,
+            "by": by.display_name,
+            "left_at": drive.customer_left_at.isoformat(),
+            "registered_late": drive.registered_late,
+            "window_minutes": drive.booking.showroom.visit_registration_minutes,
+        },
+    )
