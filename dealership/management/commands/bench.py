@@ -64,6 +64,8 @@ class Command(BaseCommand):
         parser.add_argument("--visits", type=int, default=sizes.visits)
         parser.add_argument("--reminders", type=int, default=sizes.reminders)
         parser.add_argument("--long-timeline", type=int, default=sizes.long_timeline)
+        parser.add_argument("--models", type=int, default=sizes.models, help="vehicle models (4 trims each)")
+        parser.add_argument("--stock", type=int, default=sizes.stock, help="stock cars over all showrooms")
         parser.add_argument("--requests", type=int, default=200, help="requests per page (default 200)")
         parser.add_argument("--dispatch", type=int, default=10_000, help="due SMS reminders to dispatch")
         parser.add_argument("--show-queries", action="store_true", help="print each page's SQL")
@@ -77,6 +79,8 @@ class Command(BaseCommand):
             visits=opts["visits"],
             reminders=opts["reminders"],
             long_timeline=opts["long_timeline"],
+            models=max(opts["models"], 1),
+            stock=opts["stock"],
         )
         test = connection.settings_dict["TEST"]
         if connection.vendor == "sqlite":
@@ -106,7 +110,8 @@ class Command(BaseCommand):
             engine = f"SQLite {connection.Database.sqlite_version}"
         self.stdout.write(
             f"Seeding {sizes.showrooms} showrooms, {sizes.consultants} consultants, {sizes.customers:,} customers, "
-            f"{sizes.visits:,} visits, {sizes.reminders:,} reminders on {engine} …"
+            f"{sizes.visits:,} visits, {sizes.reminders:,} reminders, {sizes.models} models, "
+            f"{sizes.stock:,} stock cars on {engine} …"
         )
         started = time.perf_counter()
         seeded = _benchdata.seed(sizes)
@@ -162,6 +167,10 @@ class Command(BaseCommand):
                 f"{reverse('showroom:mobile-lookup')}?mobile={lookup_digits}",
                 {"HX-Request": "true"},
             ),
+            ("walkaround page", consultant, reverse("showroom:walkaround", args=[seeded.walkaround.pk]), {}),
+            ("stock look-up", consultant, f"{reverse('showroom:stock')}?model={seeded.stock_model_id}", {}),
+            ("catalog", consultant, reverse("showroom:catalog"), {}),
+            ("model detail", consultant, reverse("showroom:model-detail", args=[seeded.stock_model_id]), {}),
         ], clients
 
     def _measure_pages(self, seeded, n_requests, *, show_queries=False):
