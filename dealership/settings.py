@@ -199,6 +199,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "followup.tasks.dispatch_due_reminders",
         "schedule": env_int("REMINDER_DISPATCH_EVERY_SECONDS", 60),
     },
+    "create-checklist-runs": {  # the day's checklists, at each showroom's opening time
+        "task": "showroom.tasks.create_due_checklist_runs",
+        "schedule": env_int("CHECKLIST_RUNS_EVERY_SECONDS", 300),
+    },
 }
 
 # Reminders (followup app)
