@@ -418,6 +418,16 @@ class PriceListEntryInline(admin.TabularInline):
             kwargs["queryset"] = TRIMS.all()  # the selected trim's label without more queries
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        if hasattr(widget, "can_add_related"):
+            # a compact row on a tablet: trims and colours are edited on their own pages
+            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+            widget.can_view_related = False
+            widget.widget.attrs["data-width"] = "16em" if db_field.name == "trim" else "11em"  # select2's width
+        return formfield
+
 
 class PriceListCopyForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name of the new list"), max_length=100)
