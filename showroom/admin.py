@@ -47,6 +47,7 @@ from showroom.models import (
     Visit,
     WalkaroundPosition,
 )
+from showroom.models.floor import Appointment, DutySlot, HeadCount
 from showroom.pricing import CURRENT, FUTURE, PAST, price_list_copy, price_list_status
 from showroom.resources import MAX_BYTES, PriceListEntryResource, PriceListUploadStorage
 from showroom.stock import (
@@ -802,3 +803,46 @@ class StockCarAdmin(SimpleHistoryAdmin):
             kwargs["queryset"] = TRIMS.all()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+
+# --- the floor: reception duty, head counts, appointments (written by showroom.floor) ---------
+
+
+class FloorRecordAdmin(SimpleHistoryAdmin):
+    """Written by the floor pages' services (the rotation's bookkeeping, who recorded or booked
+    what); the admin reads them and their change history, and may delete a row entered by
+    mistake (the history keeps it)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+@admin.register(DutySlot)
+class DutySlotAdmin(FloorRecordAdmin):
+    list_display = ["day", "position", "consultant", "greeted", "last_greeted_at", "showroom", "set_by"]
+    list_filter = ["showroom"]
+    list_select_related = ["showroom", "consultant", "set_by"]
+    date_hierarchy = "day"
+
+
+@admin.register(HeadCount)
+class HeadCountAdmin(FloorRecordAdmin):
+    list_display = ["day", "hour", "parties", "showroom", "recorded_by", "recorded_at"]
+    list_filter = ["showroom", ("hour", admin.EmptyFieldListFilter)]
+    list_select_related = ["showroom", "recorded_by"]
+    date_hierarchy = "day"
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(FloorRecordAdmin):
+    list_display = ["scheduled_at", "customer", "consultant", "purpose", "arrived", "cancelled_at", "showroom"]
+    list_filter = ["showroom", "purpose", ("visit", admin.EmptyFieldListFilter), ("cancelled_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["showroom", "customer", "consultant"]
+    date_hierarchy = "scheduled_at"
+    search_fields = ["customer__name", "customer__mobile", "notes"]
+
+    @admin.display(description=gettext_lazy("arrived"), boolean=True, ordering="visit")
+    def arrived(self, obj):
+        return obj.visit_id is not None

@@ -534,6 +534,13 @@ def visit_steps(visit: Visit) -> list[dict]:
     ]
 
 
+def duration_label(minutes: int) -> str:
+    """Time in store as the board shows it: "25 min", "1 h 05 min"."""
+    if minutes < 60:
+        return _("%(m)d min") % {"m": minutes}
+    return _("%(h)d h %(m)02d min") % {"h": minutes // 60, "m": minutes % 60}
+
+
 def _sees(user, *, consultant_id, owner_id) -> bool:
     """Whether the board names this customer to ``user`` (a consultant: only their own)."""
     return user.sees_whole_showroom or user.pk in (consultant_id, owner_id)
@@ -558,6 +565,7 @@ def board(*, showroom, user, now: datetime | None = None) -> dict:
     )
     for visit in visits:
         visit.minutes_in_store = max(int((now - visit.arrived_at).total_seconds() // 60), 0)
+        visit.time_in_store = duration_label(visit.minutes_in_store)
         visit.steps = visit_steps(visit)
         visit.named = visit.customer_id is not None and _sees(
             user, consultant_id=visit.consultant_id, owner_id=visit.customer.owner_id
@@ -568,6 +576,7 @@ def board(*, showroom, user, now: datetime | None = None) -> dict:
         appointment.status_label = AppointmentStatus.LABELS[appointment.status]
         appointment.named = _sees(user, consultant_id=appointment.consultant_id, owner_id=appointment.customer.owner_id)
     statuses = [a.status for a in appointments]
+    duty = duty_queue(showroom=showroom, day=today)
     return {
         "now": now,
         "today": today,
@@ -575,7 +584,8 @@ def board(*, showroom, user, now: datetime | None = None) -> dict:
         "appointments": appointments,
         "appointments_arrived": statuses.count(AppointmentStatus.ARRIVED),
         "appointments_no_show": statuses.count(AppointmentStatus.NO_SHOW),
-        "duty": duty_queue(showroom=showroom, day=today),
+        "duty": duty,
+        "next_on_duty": next((row.consultant for row in duty if row.is_next), None),
         "counts": head_count_days(showroom=showroom, first=today, last=today)[0],
         "grace_minutes": int(NO_SHOW_GRACE.total_seconds() // 60),
     }

@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row
@@ -13,6 +15,10 @@ from dealership.roles import Role
 from leads.forms import MobileField
 from leads.models import Grade
 from leads.selectors import source_choices
+from showroom.compliance import LABELS as COMPLIANCE_LABELS
+from showroom.compliance import MAX_DAYS as COMPLIANCE_MAX_DAYS
+from showroom.compliance import MEASURES as COMPLIANCE_MEASURES
+from showroom.floor import MAX_PARTIES as FLOOR_MAX_PARTIES
 from showroom.lookup import trims_on_sale
 from showroom.models import (
     AVAILABLE_STATUSES,
@@ -26,6 +32,7 @@ from showroom.models import (
     Trim,
     VehicleModel,
 )
+from showroom.models.floor import AppointmentPurpose
 from showroom.needs import BUDGET_LIMIT, needs_errors, proposable
 from showroom.needs import ORDER as NEEDS_ORDER
 from showroom.selectors import models_on_sale
@@ -414,3 +421,151 @@ class NeedsAnalysisForm(forms.ModelForm):
                 for message in messages:
                     self.add_error(name, message)
         return data
+
+
+# --- the floor: duty, head count, appointments, compliance (showroom.views.floor, .compliance)
+
+
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+class ShowroomDayField(forms.DateField):
+    """A calendar day the showroom's pages can show (2000–2100)."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not FIRST_DAY <= value <= LAST_DAY:
+            raise forms.ValidationError(_("Choose a day between 2000 and 2100."), code="range")
+
+
+class DayRangeForm(forms.Form):
+    """A day or a range of days, the last 7 by default, at most 90."""
+
+    start = ShowroomDayField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = ShowroomDayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    default_days = 7
+    max_days = COMPLIANCE_MAX_DAYS
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The end cannot be before the start."))
+        elif start and end and (end - start).days + 1 > self.max_days:
+            self.add_error("end", _("Choose at most %(n)s days.") % {"n": self.max_days})
+        return data
+
+    def period(self) -> tuple[date, date]:
+        """The days chosen (only one given: that day alone), else the default period."""
+        if self.is_bound and self.is_valid():
+            start, end = self.cleaned_data["start"], self.cleaned_data["end"]
+            if start or end:
+                return start or end, end or start
+        return self.today - timedelta(days=self.default_days - 1), self.today
+
+
+class DutyForm(forms.Form):
+    """Today's (or a later day's) consultants on reception duty, in greeting order: a tick per
+    consultant and an order number; without numbers, the order of the rows."""
+
+    day = ShowroomDayField(widget=forms.HiddenInput, required=False)
+    consultants = forms.MultipleChoiceField(
+        label=_("On duty"), choices=(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, candidates, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = {str(c.pk): c for c in candidates}
+        self.fields["consultants"].choices = [(pk, c.display_name) for pk, c in self.candidates.items()]
+        positions = {slot.consultant_id: slot.position for slot in slots}
+        for pk in self.candidates:
+            self.fields[f"order_{pk}"] = forms.IntegerField(
+                label=_("Order"), min_value=1, max_value=99, required=False,
+                initial=positions.get(int(pk)),
+            )
+        # On duty first, in their order; then everyone else by name.
+        ordered = sorted(
+            self.candidates.values(), key=lambda c: (c.pk not in positions, positions.get(c.pk, 0))
+        )
+        self.rows = [
+            {
+                "consultant": c,
+                "on_duty": c.pk in positions,
+                "order": self[f"order_{c.pk}"],
+            }
+            for c in ordered
+        ]
+        if self.is_bound:
+            ticked = set(self.data.getlist("consultants")) if hasattr(self.data, "getlist") else set()
+            for row in self.rows:
+                row["on_duty"] = str(row["consultant"].pk) in ticked
+
+    def on_duty(self) -> list:
+        """The ticked consultants in greeting order: by their number, then as submitted."""
+        chosen = self.cleaned_data["consultants"]
+
+        def key(item):
+            index, pk = item
+            number = self.cleaned_data.get(f"order_{pk}")
+            return (number if number is not None else 100, index)
+
+        return [self.candidates[pk] for _index, pk in sorted(enumerate(chosen), key=key)]
+
+
+HOUR_CHOICES = [("", _("Whole day")), *[(str(h), f"{h:02d}:00–{h + 1:02d}:00") for h in range(24)]]
+
+
+class HeadCountForm(forms.Form):
+    """Parties entering, counted at reception or read off a door counter."""
+
+    day = ShowroomDayField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    hour = forms.TypedChoiceField(
+        label=_("Hour"), choices=HOUR_CHOICES, required=False, coerce=int, empty_value=None,
+        help_text=_("A whole-day figure (e.g. a door counter's) replaces the hours' sum for that day."),
+    )
+    parties = forms.IntegerField(
+        label=_("Parties"),
+        min_value=0,
+        max_value=FLOOR_MAX_PARTIES,
+        error_messages={"min_value": _("The number of parties cannot be negative.")},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["day"].initial = today
+        self.fields["hour"].initial = str(timezone.localtime().hour)
+        self.today = today
+
+    def chosen_day(self) -> date:
+        return self.cleaned_data.get("day") or self.today
+
+
+class AppointmentForm(forms.Form):
+    scheduled_at = LocalDateTimeField(label=_("Date and time"))
+    purpose = forms.ChoiceField(
+        label=_("Purpose"), choices=AppointmentPurpose.choices, initial=AppointmentPurpose.VISIT
+    )
+    notes = forms.CharField(label=_("Notes"), max_length=500, required=False)
+    consultant = forms.ModelChoiceField(label=_("Consultant"), queryset=User.objects.none())
+
+    def __init__(self, *args, user, customer, consultants, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.is_manager or user.is_group_admin:
+            self.fields["consultant"].queryset = consultants
+            self.fields["consultant"].initial = customer.owner_id
+        else:
+            del self.fields["consultant"]  # a consultant books their own customers with themselves
+
+
+class ComplianceMissesForm(DayRangeForm):
+    kind = forms.ChoiceField(label=_("Figure"), choices=[(key, COMPLIANCE_LABELS[key]) for key in COMPLIANCE_MEASURES])
+    consultant = forms.ModelChoiceField(label=_("Consultant"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consultant"].queryset = staff

@@ -1,6 +1,9 @@
 """What the showroom stages add to the customer page (leads' CustomerDetailView): each entry is
 loaded in a constant number of queries, whatever the customer's history."""
 
+from django.utils import timezone
+
+from showroom.floor import customer_appointments
 from showroom.needs import needs_panel
 from showroom.walkaround import customer_walkarounds
 
@@ -12,4 +15,6 @@ def customer_panels(*, customer, user) -> dict:
     ctx.update(needs_panel(customer=customer, user=user))
     # The walkarounds of the customer's visits (date, model, positions presented, high interest).
     ctx["walkarounds"] = customer_walkarounds(customer=customer)
+    # Appointments, latest first, with their status (arrived / no-show / …): one query.
+    ctx["appointments"] = customer_appointments(customer=customer, now=timezone.now())
     return ctx

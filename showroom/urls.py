@@ -1,6 +1,8 @@
 from django.urls import path
 
 from showroom.views import catalog as catalog_views
+from showroom.views import compliance as compliance_views
+from showroom.views import floor as floor_views
 from showroom.views import needs as needs_views
 from showroom.views import register as views
 from showroom.views import walkaround
@@ -12,6 +14,14 @@ urlpatterns = [
     path("visits/lookup/", views.mobile_lookup, name="mobile-lookup"),
     path("visits/<int:pk>/left/", views.visit_close, name="visit-close"),
     path("visits/<int:pk>/link/", views.VisitLinkView.as_view(), name="visit-link"),
+    path("floor/board/", floor_views.board, name="board"),
+    path("floor/duty/", floor_views.duty, name="duty"),
+    path("floor/head-count/", floor_views.head_count, name="head-count"),
+    path("floor/head-count/<int:pk>/remove/", floor_views.head_count_remove, name="head-count-remove"),
+    path("customers/<int:pk>/appointments/new/", floor_views.appointment_book, name="appointment-book"),
+    path("appointments/<int:pk>/cancel/", floor_views.appointment_cancel, name="appointment-cancel"),
+    path("compliance/", compliance_views.compliance_page, name="compliance"),
+    path("compliance/misses/", compliance_views.compliance_misses, name="compliance-misses"),
     path("visits/<int:pk>/walkaround/", walkaround.walkaround_start, name="walkaround-start"),
     path("walkarounds/<int:pk>/", walkaround.walkaround, name="walkaround"),
     path(

@@ -22,3 +22,21 @@ document.addEventListener("change", (event) => {
     presented.checked = true;
   }
 });
+
+// Reception duty: ↑/↓ move a consultant's row, and every row's order number follows the rows.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-duty-move]");
+  const row = button && button.closest("[data-duty-row]");
+  if (!row) {
+    return;
+  }
+  if (button.dataset.dutyMove === "up" && row.previousElementSibling) {
+    row.parentElement.insertBefore(row, row.previousElementSibling);
+  } else if (button.dataset.dutyMove === "down" && row.nextElementSibling) {
+    row.parentElement.insertBefore(row.nextElementSibling, row);
+  }
+  row.closest("[data-duty-rows]").querySelectorAll("[data-duty-order]").forEach((input, index) => {
+    input.value = index + 1;
+  });
+  button.focus();
+});
