@@ -228,7 +228,10 @@ class WalkaroundFinishForm(forms.Form):
 
 class CatalogFilter(django_filters.FilterSet):
     brand = django_filters.ModelChoiceFilter(
-        label=_("Brand"), field_name="series__brand", queryset=Brand.objects.filter(is_active=True)
+        label=_("Brand"),
+        field_name="series__brand",
+        queryset=Brand.objects.filter(is_active=True),
+        empty_label=_("Any brand"),
     )
     q = django_filters.CharFilter(label=_("Model or series"), method="search", max_length=100)
 
@@ -249,10 +252,15 @@ class StockFilter(django_filters.FilterSet):
     """The stock look-up's filters. Trims and colours offered are those of the chosen model."""
 
     model = django_filters.ModelChoiceFilter(
-        label=_("Model"), field_name="trim__vehicle_model", queryset=VehicleModel.objects.none()
+        label=_("Model"),
+        field_name="trim__vehicle_model",
+        queryset=VehicleModel.objects.none(),
+        empty_label=_("Any model"),
     )
-    trim = django_filters.ModelChoiceFilter(label=_("Trim"), queryset=Trim.objects.none())
-    colour = django_filters.ModelChoiceFilter(label=_("Colour"), queryset=Colour.objects.none())
+    trim = django_filters.ModelChoiceFilter(label=_("Trim"), queryset=Trim.objects.none(), empty_label=_("Any trim"))
+    colour = django_filters.ModelChoiceFilter(
+        label=_("Colour"), queryset=Colour.objects.none(), empty_label=_("Any colour")
+    )
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[(status.value, status.label) for status in AVAILABLE_STATUSES],

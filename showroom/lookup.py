@@ -23,13 +23,8 @@ from showroom.models import (
     Trim,
     VehicleModel,
 )
+from showroom.pricing import guide_prices
 from showroom.selectors import models_on_sale
-
-
-def guide_prices(**kwargs):
-    from showroom.pricing import guide_prices  # written alongside; imported when first used
-
-    return guide_prices(**kwargs)
 
 
 def showroom_today(showroom) -> date:

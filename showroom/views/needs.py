@@ -44,7 +44,14 @@ class NeedsEditView(LoginRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "instance": self.needs, "customer": self.customer}
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "customer": self.customer, "needs": self.needs}
+        ctx = super().get_context_data(**kwargs)
+        form = ctx["form"]
+        ctx.update(
+            customer=self.customer,
+            needs=self.needs,
+            error_fields=[field for field in form if field.errors] if form.is_bound else [],
+        )
+        return ctx
 
     def form_valid(self, form):
         data = form.cleaned_data

@@ -202,6 +202,8 @@ def test_bad_answers_are_refused_at_their_field_and_nothing_is_saved(
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
     assert message.split("(")[0] in response.content.decode().replace("&#x27;", "'")
+    page = response.content.decode()
+    assert f'href="#div_id_{field}"' in page and f'id="div_id_{field}"' in page  # the summary leads to the field
     assert not NeedsAnalysis.objects.filter(customer=customer).exists()
     assert needs_entries(customer) == []
 
