@@ -86,30 +86,34 @@ def with_visit_steps(visits: QuerySet[Visit]) -> QuerySet[Visit]:
 
 
 def _with_summary(qs: QuerySet[Presentation]) -> QuerySet[Presentation]:
-    """Each walkaround's number of positions presented (``presented_count``) and the points
-    the customer was very interested in (``high_interest``, a list), in two queries."""
-    return qs.annotate(presented_count=Count("points", filter=Q(points__presented=True))).prefetch_related(
-        Prefetch(
-            "points",
-            queryset=PresentationPoint.objects.filter(interest=Interest.HIGH).order_by("position"),
-            to_attr="high_interest",
-        )
-    )
+    """Each walkaround's number of positions presented (``presented_count``) and, per position,
+    whether the customer was very interested (``high_1`` … ``high_6``): one query, grouped."""
+    high = {
+        f"high_{p}": Count("points", filter=Q(points__position=p, points__interest=Interest.HIGH)) for p in POSITIONS
+    }
+    return qs.annotate(presented_count=Count("points", filter=Q(points__presented=True)), **high)
+
+
+def _summarised(presentations) -> list[Presentation]:
+    """The rows of _with_summary, each with ``high_interest``: the labels of the positions the
+    customer was very interested in, in walkaround order."""
+    rows = list(presentations)
+    for row in rows:
+        row.high_interest = [WalkaroundPosition(p).label for p in POSITIONS if getattr(row, f"high_{p}")]
+    return rows
 
 
 def customer_walkarounds(*, customer, limit: int = 20) -> list[Presentation]:
-    """The customer's walkarounds, newest first, summarised; a constant number of queries."""
+    """The customer's walkarounds, newest first, summarised, in one query."""
     qs = Presentation.objects.filter(visit__customer=customer).select_related(
         "vehicle_model__series__brand", "consultant", "visit"
     )
-    return list(_with_summary(qs).order_by("-created_at", "-pk")[:limit])
+    return _summarised(_with_summary(qs).order_by("-created_at", "-pk")[:limit])
 
 
 def visit_walkarounds(*, visit) -> list[Presentation]:
-    return list(
-        _with_summary(Presentation.objects.filter(visit=visit).select_related("vehicle_model__series__brand"))
-        .order_by("created_at", "pk")
-    )
+    qs = Presentation.objects.filter(visit=visit).select_related("vehicle_model__series__brand")
+    return _summarised(_with_summary(qs).order_by("created_at", "pk"))
 
 
 def walkaround_page(*, presentation: Presentation, position: int | None) -> dict:

@@ -7,7 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from showroom.models import NeedsAnalysis, Presentation, SellingPoint, Visit
-from showroom.walkaround import presentation_finish, presentation_point_save, with_visit_steps
+from showroom.walkaround import (
+    customer_walkarounds,
+    presentation_finish,
+    presentation_point_save,
+    with_visit_steps,
+)
 from tests.factories import CustomerFactory, VehicleModelFactory, walk_in
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +42,7 @@ def test_the_customer_page_lists_walkarounds_with_their_high_interest_positions(
     response = login(consultant).get(reverse("leads:customer-detail", args=[customer.pk]))
     rows = response.context["walkarounds"]
     assert [(str(p.vehicle_model.name), p.presented_count) for p in rows] == [("Passat", 1), ("Tiguan L", 4)]
-    assert [p.get_position_display() for p in rows[1].high_interest] == ["1 · Front 45°", "4 · Rear seats"]
+    assert rows[1].high_interest == ["1 · Front 45°", "4 · Rear seats"]
     body = response.content.decode()
     assert "4/6" in body and "1 · Front 45°" in body and "4 · Rear seats" in body
     assert "not finished" in body  # the Passat's
@@ -65,6 +70,14 @@ def test_the_customer_page_shows_walkarounds_in_constant_queries(
         _walkaround(walk_in(consultant, mobile=customer.mobile), VehicleModelFactory(), {1: "high", 2: "high", 3: "some"})
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(url)
+
+
+def test_the_customer_pages_walkaround_summary_is_one_query(consultant, customer, django_assert_num_queries):
+    for _ in range(3):
+        _walkaround(walk_in(consultant, mobile=customer.mobile), VehicleModelFactory(), {1: "high", 3: "none"})
+    with django_assert_num_queries(1):
+        rows = customer_walkarounds(customer=customer)
+        assert [(p.presented_count, p.high_interest, str(p.consultant)) for p in rows] == [(2, ["1 · Front 45°"], "Na Li")] * 3
 
 
 def test_the_visitor_register_shows_which_model_was_walked_around(login, consultant, customer):
