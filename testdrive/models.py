@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -230,7 +231,7 @@ class Booking(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.car} · {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.car} · {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
     @property
     def is_cancelled(self) -> bool:
