@@ -224,6 +224,40 @@ def needs_save(*, customer: Customer, data: dict, by, apply_proposed_grade: bool
     return NeedsSaved(needs=needs, changed=changed, grade_changed=grade_changed)
 
 
+@transaction.atomic
+def needs_merge(*, survivor: Customer, duplicate: Customer, by) -> bool:
+    """For leads.services.customers_merge, before it moves the duplicate's rows: a customer has
+    one needs analysis, so when both have one, the survivor's keeps its answers, takes the
+    duplicate's where it has none (a budget range, a trade-in with its car, as a pair) and the
+    models and trims of interest of both (one revision, on the timeline); the duplicate's is
+    deleted, its history kept under its id. Returns whether the two were folded together
+    (with only the duplicate's, the merge simply moves it)."""
+    theirs = NeedsAnalysis.objects.filter(customer=duplicate).first()
+    ours = NeedsAnalysis.objects.filter(customer=survivor).first()
+    if theirs is None or ours is None:
+        return False
+    data = {name: getattr(ours, name) or getattr(theirs, name) for name in TEXT_FIELDS if name != "trade_in_vehicle"}
+    source = ours if ours.trade_in or not theirs.trade_in else theirs
+    data.update(trade_in=source.trade_in, trade_in_vehicle=source.trade_in_vehicle)
+    source = ours if ours.budget_min is not None or ours.budget_max is not None else theirs
+    data.update(budget_min=source.budget_min, budget_max=source.budget_max)
+    # The survivor's models and trims, and the duplicate's still on sale (a withdrawn one stays
+    # in the duplicate's history): what needs_save accepts as a revision.
+    models = list(ours.models_of_interest.select_related("series__brand"))
+    models += [
+        m for m in theirs.models_of_interest.select_related("series__brand")
+        if m not in models and m.is_active and m.series.is_active and m.series.brand.is_active
+    ]
+    trims = list(ours.trims_of_interest.all())
+    trims += [t for t in theirs.trims_of_interest.all() if t not in trims and t.is_active]
+    data["models_of_interest"] = models
+    data["trims_of_interest"] = [t for t in trims if t.vehicle_model_id in {m.pk for m in models}]
+    theirs._history_user = by
+    theirs.delete()
+    needs_save(customer=survivor, data=data, by=by)
+    return True
+
+
 # --- reading ----------------------------------------------------------------------------------
 
 

@@ -309,3 +309,25 @@ def test_the_needs_panel_adds_two_queries_to_the_customer_page(login, consultant
     needs_queries = [q["sql"] for q in filled if "needsanalysis" in q["sql"]]
     assert len(needs_queries) == 2, needs_queries
     assert len(filled) <= len(empty) + 2  # the timeline entry may add a staff lookup at most
+
+
+def test_two_analyses_fold_into_the_survivors_so_the_customers_can_be_merged(consultant, manager, catalog):
+    from leads.services import customers_merge
+    from showroom.needs import needs_merge
+
+    survivor = CustomerFactory(showroom=consultant.showroom, owner=consultant)
+    duplicate = CustomerFactory(showroom=consultant.showroom, owner=consultant)
+    needs_save(customer=survivor, data={"buyer": "Zhou", "models_of_interest": [catalog["suv"]]}, by=consultant)
+    needs_save(customer=duplicate, by=consultant, data={
+        "buyer": "Zhou Xin", "decision_maker": "His wife", "models_of_interest": [catalog["sedan"]],
+        "trims_of_interest": [catalog["sedan_base"]], "trade_in": True, "trade_in_vehicle": "Golf 2016",
+        "budget_min": 100000, "budget_max": 150000})
+    assert needs_merge(survivor=survivor, duplicate=duplicate, by=manager)
+    customers_merge(survivor=survivor, duplicate=duplicate, by=manager)
+    needs = NeedsAnalysis.objects.get()
+    assert needs.customer == survivor
+    assert (needs.buyer, needs.decision_maker, needs.trade_in_vehicle) == ("Zhou", "His wife", "Golf 2016")
+    assert (needs.budget_min, needs.budget_max) == (100000, 150000)
+    assert set(needs.models_of_interest.all()) == {catalog["suv"], catalog["sedan"]}
+    assert list(needs.trims_of_interest.all()) == [catalog["sedan_base"]]
+    assert needs_entries(survivor)[0].actor == manager
