@@ -112,12 +112,12 @@ def _set_active(modeladmin, request, queryset, active: bool):
     modeladmin.message_user(request, ngettext("%(count)s changed.", "%(count)s changed.", count) % {"count": count})
 
 
-@admin.action(description=gettext_lazy("Put the selected on sale"))
+@admin.action(description=gettext_lazy("Put the selected on sale"), permissions=["change"])
 def put_on_sale(modeladmin, request, queryset):
     _set_active(modeladmin, request, queryset, True)
 
 
-@admin.action(description=gettext_lazy("Take the selected off sale"))
+@admin.action(description=gettext_lazy("Take the selected off sale"), permissions=["change"])
 def take_off_sale(modeladmin, request, queryset):
     _set_active(modeladmin, request, queryset, False)
 
@@ -504,7 +504,7 @@ class PriceListAdmin(SimpleHistoryAdmin):
             _("Export"),
         )
 
-    @admin.action(description=gettext_lazy("Copy as a new list starting on a date…"))
+    @admin.action(description=gettext_lazy("Copy as a new list starting on a date…"), permissions=["add"])
     def copy_as_new_list(self, request, queryset):
         """Prepare next period's list in advance: the chosen list's prices under a new period."""
         if queryset.count() != 1:
@@ -620,7 +620,13 @@ class PriceListEntryAdmin(ImportExportMixin, SimpleHistoryAdmin):
             kwargs["queryset"] = TRIMS.all()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    # import
+    # import: for who may add and change guide prices; export: for who may see them
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
 
     def get_import_form_initial(self, request):
         initial = super().get_import_form_initial(request)
@@ -761,7 +767,9 @@ def _status_action(status: StockStatus):
         )
 
     action.__name__ = f"set_status_{status.value}"
-    return admin.action(description=format_lazy(gettext_lazy("Set status: {}"), status.label))(action)
+    return admin.action(description=format_lazy(gettext_lazy("Set status: {}"), status.label), permissions=["change"])(
+        action
+    )
 
 
 @admin.register(StockCar)

@@ -223,3 +223,20 @@ def test_the_import_and_export_pages_work_under_the_content_security_policy(admi
     _assert_csp_clean(admin_client.get(f"{EXPORT_URL}?price_list__id__exact={price_list.pk}"), "export")
     for response in (preview, good):
         assert " on" + "change=" not in response.content.decode()  # no inline event handler either
+
+
+def test_only_staff_who_may_change_guide_prices_import_them(showroom, price_list):
+    from django.contrib.auth.models import Permission
+
+    clerk = UserFactory(username="clerk", showroom=showroom, is_staff=True)
+    client = Client()
+    client.force_login(clerk)
+    assert client.get(IMPORT_URL).status_code == 403
+    assert client.get(f"{EXPORT_URL}?price_list__id__exact={price_list.pk}").status_code == 403
+
+    clerk.user_permissions.add(Permission.objects.get(codename="view_pricelistentry"))
+    clerk = type(clerk).objects.get(pk=clerk.pk)  # fresh permission cache
+    client.force_login(clerk)
+    assert client.get(f"{EXPORT_URL}?price_list__id__exact={price_list.pk}").status_code == 200
+    assert client.get(IMPORT_URL).status_code == 403
+    assert client.post(CONFIRM_URL, {}).status_code == 403
