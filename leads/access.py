@@ -78,16 +78,50 @@ def can_import(user) -> bool:
     return user.is_authenticated and user.is_manager and user.showroom_id is not None
 
 
+def import_batches_for_manager(user):
+    """Uploaded lists a user may open: their showroom's for managers, all for group admins."""
+    from leads.models import ImportBatch
+
+    if not user.is_authenticated or not (user.is_manager or user.is_group_admin):
+        return ImportBatch.objects.none()
+    qs = ImportBatch.objects.all()
+    if not user.is_group_admin:
+        qs = qs.filter(showroom_id=user.showroom_id)
+    return qs
+
+
 def import_batch_for_manager(user, pk):
     """An uploaded list: only the managers of its showroom open it (group admins too)."""
     from leads.models import ImportBatch
 
     if not user.is_authenticated or not (user.is_manager or user.is_group_admin):
         raise Http404
-    qs = ImportBatch.objects.all()
-    if not user.is_group_admin:
-        qs = qs.filter(showroom_id=user.showroom_id)
     try:
-        return qs.select_related("showroom", "default_owner", "created_by").get(pk=pk)
+        return import_batches_for_manager(user).select_related("showroom", "default_owner", "created_by").get(pk=pk)
     except (ImportBatch.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def staff_for_referrals(user, pk):
+    """A member of staff whose referrals ``user`` may list: anyone of their showroom for its
+    managers (any showroom's for group admins); for everyone else, only themselves."""
+    from dealership.models import User
+
+    if not user.is_authenticated:
+        raise Http404
+    qs = User.objects.all()
+    if not user.is_group_admin:
+        if user.showroom_id is None:
+            raise Http404
+        qs = qs.filter(showroom_id=user.showroom_id)
+        if not user.is_manager:
+            qs = qs.filter(pk=user.pk)
+    try:
+        return qs.get(pk=pk)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_see_staff_referrals(user, staff_id) -> bool:
+    """For a page that names a staff referrer: whether to link their referrals (no query)."""
+    return user.is_group_admin or user.is_manager or user.pk == staff_id

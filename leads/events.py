@@ -18,6 +18,17 @@ def custom_source_name(*, showroom_id: int, code: str) -> str:
     return name or ""
 
 
+def custom_source_names(*, showroom_id: int, codes) -> dict[str, str]:
+    """code → the name an admin gave it, for many customers at once (one query; none without
+    codes). Default sources without a name are left out: they are shown translated."""
+    codes = {code for code in codes if code}
+    if not codes:
+        return {}
+    return dict(
+        LeadSource.objects.filter(showroom_id=showroom_id, code__in=codes).exclude(name="").values_list("code", "name")
+    )
+
+
 def customer_created_event(*, customer: Customer, by) -> TimelineEvent:
     data = {"source": customer.source}
     if customer.source:
@@ -124,17 +135,28 @@ def _import_data(batch, by) -> dict:
     return {"import_id": batch.pk, "file": batch.file_name, "by": by.display_name if by else ""}
 
 
-def customers_imported_events(*, rows, batch, by, when) -> list[TimelineEvent]:
+def customers_imported_events(*, rows, batch, by, when, source_names: dict | None = None) -> list[TimelineEvent]:
     """Unsaved "Imported from <file> by X" entries for (customer, notes) pairs; the import
-    saves them with bulk_create."""
+    saves them with bulk_create. Each source is stored as customer_created_event stores it:
+    the code and the name an admin gave it (``source_names``, code → name, when the caller has
+    them already; else one query), so a custom source reads as its name, not its code."""
     base = _import_data(batch, by)
+    names = source_names
+    if names is None:
+        names = custom_source_names(showroom_id=batch.showroom_id, codes={customer.source for customer, _notes in rows})
     return [
         TimelineEvent(
             customer=customer,
             kind=TimelineEvent.Kind.CUSTOMER_IMPORTED,
             actor=by,
             created_at=when,
-            data={**base, "source": customer.source, "notes": notes},
+            data={
+                **base,
+                "source": customer.source,
+                "source_name": names.get(customer.source, ""),
+                "referrer": _referrer_name(customer),
+                "notes": notes,
+            },
         )
         for customer, notes in rows
     ]

@@ -29,6 +29,50 @@ class MobileField(forms.CharField):
         return parse_mobile(value)
 
 
+class ReferrerField(forms.CharField):
+    """Who referred a customer, typed as that customer's mobile or name; cleans to a Customer
+    (None when blank). By mobile: any customer of the user's showroom (as the customer form's
+    referrer's mobile); by name: one of the customers the user sees (a consultant's own), so
+    other consultants' customers are not found by guessing names. Set ``user`` before use."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.user = None
+        self.widget.attrs.update({"autocomplete": "off"})
+
+    def clean(self, value):
+        from leads import selectors
+
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            mobile = parse_mobile(text)
+        except forms.ValidationError:
+            if any(ch.isdigit() for ch in text) and all(ch.isdigit() or ch in " +-()" for ch in text):
+                raise  # a number, mistyped: say what is wrong with it
+            mobile = None
+        if mobile:
+            customer = selectors.referrer_by_mobile(showroom_id=self.user.showroom_id, mobile=mobile)
+            if customer is None:
+                raise forms.ValidationError(_("No customer of this showroom has this mobile."), code="no_referrer")
+            return customer
+        named = selectors.referrers_named(user=self.user, name=text)
+        if not named:
+            raise forms.ValidationError(
+                _("No customer called “%(name)s” found; type the referrer's mobile."), code="no_referrer",
+                params={"name": text},
+            )
+        if len(named) > 1:
+            raise forms.ValidationError(
+                _("Several customers are called “%(name)s”; type the referrer's mobile."), code="ambiguous_referrer",
+                params={"name": text},
+            )
+        return named[0]
+
+
 CONTACT_AGES = [
     ("7", _("Not contacted for 7+ days")),
     ("30", _("Not contacted for 30+ days")),
@@ -183,14 +227,20 @@ class CustomerForm(forms.ModelForm):
         cleaned = super().clean()
         if not cleaned.get("name", "").strip() and not cleaned.get("mobile"):
             raise forms.ValidationError(_("Give at least a name or a mobile number."))
-        if "referrer_mobile" not in self.errors:
-            staff = cleaned.get("referred_by_staff")
-            if self.referred_by_customer is not None and staff is not None:
-                self.add_error("referred_by_staff", _("Name one referrer: a customer or a staff member."))
-            elif cleaned.get("source") in self.needing_referrer and self.referred_by_customer is None and staff is None:
-                self.add_error(
-                    "referrer_mobile", _("A referral needs a referrer: choose the customer or the staff member.")
+        if "referrer_mobile" not in self.errors and "referred_by_staff" not in self.errors:
+            from leads.services import check_referrer
+
+            try:  # the service's rule, so that the form shows its errors at the fields
+                check_referrer(
+                    showroom_id=self.instance.showroom_id,
+                    needs_referrer=cleaned.get("source") in self.needing_referrer,
+                    customer=self.instance,
+                    referred_by_customer=self.referred_by_customer,
+                    referred_by_staff=cleaned.get("referred_by_staff"),
                 )
+            except forms.ValidationError as error:
+                for name, errors in error.error_dict.items():
+                    self.add_error("referrer_mobile" if name == "referred_by_customer" else name, errors)
         return cleaned
 
     def validate_unique(self):

@@ -13,6 +13,7 @@ from pathlib import Path
 import phonenumbers
 import tablib
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -73,6 +74,8 @@ COLUMNS = {
     "purchase_date": (gettext_lazy("Purchase date"), {"购车日期", "购买日期", "交车日期", "purchased"}),
     "vehicle": (gettext_lazy("Vehicle"), {"车型", "购买车型", "model"}),
     "plate": (gettext_lazy("Licence plate"), {"车牌", "车牌号", "车牌号码", "license plate", "licence plate"}),
+    # a customer of the showroom (their mobile) or a member of its staff (their username)
+    "referrer": (gettext_lazy("Referred by"), {"推荐人", "介绍人", "转介绍人", "referred by", "referred_by"}),
 }
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 YES = {"1", "y", "yes", "true", "x", "✓", "是", "同意", "agrees", "on"}
@@ -124,6 +127,7 @@ class ImportRow:
 class Preview:
     rows: list
     ignored_columns: list
+    custom_source_names: dict = field(default_factory=dict)  # code → the name an admin gave it
 
     def count(self, outcome: str) -> int:
         return sum(1 for row in self.rows if row.outcome == outcome)
@@ -197,14 +201,20 @@ def _aliases() -> dict[str, str]:
     return names
 
 
-def _source_names(showroom) -> tuple[dict[str, str], dict[str, str]]:
-    """The showroom's active sources: (what a file may write → code, code → name shown).
-    A file may give the code, the name an admin typed, or a default source's English or
-    Chinese name."""
+def _source_names(showroom) -> tuple[dict[str, str], dict[str, str], set[str], dict[str, str]]:
+    """The showroom's sources: (what a file may write → code, for the active ones; code → name
+    shown; the codes that need a referrer; code → the name an admin gave it). A file may give
+    the code, the name an admin typed, or a default source's English or Chinese name."""
     from leads.models import LeadSource
 
-    names, shown = {}, {}
-    for source in LeadSource.objects.filter(showroom_id=showroom.pk, is_active=True):
+    names, shown, needing, custom = {}, {}, set(), {}
+    for source in LeadSource.objects.filter(showroom_id=showroom.pk):
+        if source.needs_referrer:
+            needing.add(source.code)
+        if source.name:
+            custom[source.code] = source.name  # for the timeline, as customer_created_event stores it
+        if not source.is_active:
+            continue
         names[source.code.lower()] = source.code
         shown[source.code] = source.label
         if source.name:
@@ -213,7 +223,7 @@ def _source_names(showroom) -> tuple[dict[str, str], dict[str, str]]:
             for language in ("en", "zh-hans"):
                 with override(language):
                     names.setdefault(str(Source(source.code).label).strip().lower(), source.code)
-    return names, shown
+    return names, shown, needing, custom
 
 
 def _column_map(headers: list[str]) -> tuple[dict[str, int], list[str]]:
@@ -229,7 +239,7 @@ def _column_map(headers: list[str]) -> tuple[dict[str, int], list[str]]:
     if "name" not in columns and "mobile" not in columns:
         raise ImportFileError(
             _("No name or mobile column: the first line must name the columns (name, mobile, source, "
-              "grade, owner, sms_consent, notes)."),
+              "referrer, grade, owner, sms_consent, notes)."),
             code="no_columns",
         )
     return columns, ignored
@@ -242,20 +252,19 @@ def check_file(data: bytes, name: str) -> None:
 
 
 def preview_rows(*, data: bytes, file_name: str, showroom, default_owner, default_source: str) -> Preview:
-    """Read and check every row; no write. A constant number of queries: the showroom's staff,
-    and the existing customers with the file's mobiles in chunks of LOOKUP_CHUNK."""
+    """Read and check every row; no write. A constant number of queries: the showroom's sources
+    and staff, and the existing customers with the file's mobiles (the rows' and the
+    referrers') in chunks of LOOKUP_CHUNK."""
     headers, table = read_table(data, file_name)
     columns, ignored = _column_map(headers)
     labels = {key: headers[index] for key, index in columns.items()}
-    sources, source_shown = _source_names(showroom)
-    staff = {
-        u.username.lower(): u
-        for u in User.objects.filter(
-            showroom_id=showroom.pk,
-            is_active=True,
-            groups__name__in=[Role.SALES_CONSULTANT.value, Role.SALES_MANAGER.value],
-        ).distinct()
-    }
+    sources, source_shown, needing_referrer, custom_names = _source_names(showroom)
+    sells = User.groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__name__in=[Role.SALES_CONSULTANT.value, Role.SALES_MANAGER.value]
+    )
+    everyone = list(User.objects.filter(showroom_id=showroom.pk, is_active=True).annotate(sells=Exists(sells)))
+    staff = {u.username.lower(): u for u in everyone if u.sells}  # consultants own customers
+    referring_staff = {u.username.lower(): u for u in everyone}  # anyone of the staff may refer
     rows, first_line_of = [], {}
     for offset, cells in enumerate(table):
         raw = {key: (cells[index] if index < len(cells) else "") for key, index in columns.items()}
@@ -272,12 +281,15 @@ def preview_rows(*, data: bytes, file_name: str, showroom, default_owner, defaul
                 )
             else:
                 first_line_of[key] = row.line
-    existing = _existing_by_mobile(showroom, [row.values["mobile"] for row in rows if row.values.get("mobile") and not row.errors])
+    wanted = [row.values["mobile"] for row in rows if row.values.get("mobile") and not row.errors]
+    wanted += [row.values["referrer_mobile"] for row in rows if row.values.get("referrer_mobile") and not row.errors]
+    existing = _existing_by_mobile(showroom, list(dict.fromkeys(wanted)))
     for row in rows:
         if row.errors:
             continue
         customer = existing.get(str(row.values.get("mobile") or ""))
-        if customer is not None:
+        _check_referrer(row, labels, showroom, customer, existing, referring_staff, needing_referrer)
+        if customer is not None and not row.errors:
             row.existing = customer
             row.filled = [
                 key
@@ -286,7 +298,52 @@ def preview_rows(*, data: bytes, file_name: str, showroom, default_owner, defaul
                                      ("plate", customer.plate))
                 if not current and row.values.get(key)
             ]
-    return Preview(rows=rows, ignored_columns=ignored)
+            if customer.referred_by_customer_id is None and customer.referred_by_staff_id is None:
+                row.filled += [key for key in ("referred_by_customer", "referred_by_staff") if row.values.get(key)]
+    return Preview(rows=rows, ignored_columns=ignored, custom_source_names=custom_names)
+
+
+REFERRER_REASONS = {
+    "referrer_required": gettext_lazy(
+        "This source needs a referrer: write the mobile of a customer of this showroom, or a staff member's username."
+    ),
+}
+
+
+def _check_referrer(row: ImportRow, labels, showroom, customer, existing, referring_staff, needing_referrer) -> None:
+    """Who referred the row's customer: the ``referrer`` cell names a customer of the showroom
+    by mobile or a member of its staff by username. The rule is the service's
+    (leads.services.check_referrer, no query); a customer found again who already has a
+    referrer needs none from the file."""
+    from leads.services import check_referrer
+
+    values, text = row.values, row.raw.get("referrer", "")
+    column = labels.get("referrer", "referrer")
+    if values.get("referrer_mobile"):
+        values["referred_by_customer"] = existing.get(str(values["referrer_mobile"]))
+        if values["referred_by_customer"] is None:
+            row.errors.append(RowError(column, _("No customer of this showroom has the mobile “%(value)s”.") % {
+                "value": text[:40]}))
+            return
+    elif text:
+        values["referred_by_staff"] = referring_staff.get(text.lower())
+        if values["referred_by_staff"] is None:
+            row.errors.append(RowError(column, _(
+                "“%(value)s” is neither the mobile of a customer of this showroom nor a staff member's username."
+            ) % {"value": text[:40]}))
+            return
+    has_referrer = customer is not None and (customer.referred_by_customer_id or customer.referred_by_staff_id)
+    try:
+        check_referrer(
+            showroom_id=showroom.pk,
+            needs_referrer=values.get("source") in needing_referrer and not has_referrer,
+            customer=customer,
+            referred_by_customer=values["referred_by_customer"],
+            referred_by_staff=values["referred_by_staff"],
+        )
+    except ValidationError as error:
+        problem = next(iter(error.error_dict.values()))[0]
+        row.errors.append(RowError(column, str(REFERRER_REASONS.get(problem.code, problem.messages[0]))))
 
 
 def _existing_by_mobile(showroom, mobiles: list[str]) -> dict[str, Customer]:
@@ -353,6 +410,19 @@ def _clean(row: ImportRow, labels, sources, staff, default_owner, default_source
         error("sms_consent", _("Answer yes or no, not “%(value)s”.") % {"value": consent[:20]})
 
     _clean_owner_car(raw, values, error)
+
+    # Who referred them: a mobile here is looked up with the rows' own (see _check_referrer).
+    values["referred_by_customer"] = values["referred_by_staff"] = None
+    values["referrer_mobile"] = ""
+    referrer = raw.get("referrer", "")
+    if referrer and any(ch.isdigit() for ch in referrer) and all(ch.isdigit() or ch in " +-()" for ch in referrer):
+        try:
+            values["referrer_mobile"] = _checked(parse_mobile(referrer))
+        except ValidationError as exc:
+            error("referrer", exc.messages[0])
+        else:
+            if values["mobile"] and str(values["referrer_mobile"]) == str(values["mobile"]):
+                error("referrer", _("A customer cannot refer themselves."))
 
     notes = raw.get("notes", "")
     if len(notes) > 1000:

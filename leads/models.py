@@ -602,6 +602,9 @@ class TimelineEvent(models.Model):
                 "by": d.get("by", "–"),
                 "source": _source_label(d),
             }
+            if d.get("referrer"):
+                referred = _("Referred by %(who)s.") % {"who": d["referrer"]}
+                text = f"{text} {referred}"
             return f"{text} {d['notes']}" if d.get("notes") else text
         if self.kind == K.SEEN_IN_IMPORT:
             text = _("Seen again in import %(file)s by %(by)s.") % {"file": d.get("file", "–"), "by": d.get("by", "–")}

@@ -48,6 +48,61 @@ def customer_referrals(*, customer: Customer, user) -> Referrals:
     return Referrals(count=count, customers=list(visible[:REFERRALS_SHOWN]) if count else [])
 
 
+REFERRER_SUGGESTIONS = 6
+
+
+def referrer_by_mobile(*, showroom_id: int, mobile):
+    """The showroom's customer with this mobile, who may be named as a referrer (any consultant's:
+    the mobile already identifies them, as on the new-visit look-up)."""
+    return Customer.objects.filter(showroom_id=showroom_id, mobile=mobile).select_related("owner").first()
+
+
+def _referrer_pool(user):
+    """Customers a user may pick as a referrer by name: those they see, in their own showroom."""
+    return customers_for_user(user).filter(showroom_id=user.showroom_id).select_related("owner")
+
+
+def referrers_named(*, user, name: str) -> list[Customer]:
+    """The customers ``user`` sees whose name is ``name`` (any case): at most two, enough to tell
+    one from several."""
+    return list(_referrer_pool(user).filter(name__iexact=name.strip()).order_by("-created_at", "-pk")[:2])
+
+
+def referrer_suggestions(*, user, text: str) -> list[Customer]:
+    """For the referrer look-up while it is typed: customers the user sees whose name contains
+    ``text``, newest first; one query."""
+    return list(_referrer_pool(user).filter(name__icontains=text.strip()).order_by("-created_at", "-pk")[
+        :REFERRER_SUGGESTIONS
+    ])
+
+
+def staff_referrals(*, staff, user):
+    """The customers a member of staff referred (Customer.referred_by_staff), newest first, with
+    ``visible``: whether ``user`` may open each one (a consultant opens only their own). One
+    query per page, whatever the number of rows."""
+    from django.db.models import BooleanField, Exists, OuterRef
+
+    visible = customers_for_user(user).filter(pk=OuterRef("pk"))
+    return (
+        Customer.objects.filter(showroom_id=staff.showroom_id, referred_by_staff=staff)
+        .select_related("owner")
+        .annotate(source_name=source_name_subquery(), visible=Exists(visible, output_field=BooleanField()))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def staff_referral_counts(*, user):
+    """The staff of the user's showroom who referred customers, with how many, most first:
+    one query (paginated by the caller)."""
+    from dealership.models import User
+
+    return (
+        User.objects.filter(showroom_id=user.showroom_id, referred_customers__showroom_id=user.showroom_id)
+        .annotate(referral_count=Count("referred_customers"))
+        .order_by("-referral_count", "first_name", "username")
+    )
+
+
 def pending_lost_requests(*, user):
     """The lost requests waiting for this manager, oldest first."""
     return (

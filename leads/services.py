@@ -58,9 +58,19 @@ def customer_create(
     grade: str = Grade.C,
     sms_consent: bool = False,
     language: str = "zh-hans",
+    referred_by_customer: Customer | None = None,
+    referred_by_staff=None,
 ) -> Customer:
+    """A new customer. A source that needs a referrer needs one (check_referrer); the caller
+    has checked that the source is one the showroom offers (check_source)."""
     if not mobile and not name.strip():
         raise ValidationError(_("Give at least a name or a mobile number."), code="empty")
+    check_referrer(
+        showroom_id=showroom.pk,
+        needs_referrer=source_needs_referrer(showroom_id=showroom.pk, code=source),
+        referred_by_customer=referred_by_customer,
+        referred_by_staff=referred_by_staff,
+    )
     if mobile:
         existing = Customer.objects.filter(showroom=showroom, mobile=mobile).first()
         if existing is not None:
@@ -75,6 +85,8 @@ def customer_create(
         sms_consent=sms_consent,
         language=language,
         last_contact_at=timezone.now() if owner else None,
+        referred_by_customer=referred_by_customer,
+        referred_by_staff=referred_by_staff,
     )
     try:
         with transaction.atomic():
@@ -111,8 +123,11 @@ def lead_sources_seed(*, showroom: Showroom) -> None:
 
 def showroom_setup(*, showroom: Showroom) -> None:
     """The lists every new showroom starts with (admin, demo data, test factories)."""
+    from showroom.checklists import checklist_templates_seed
+
     lost_reasons_seed(showroom=showroom)
     lead_sources_seed(showroom=showroom)
+    checklist_templates_seed(showroom=showroom)  # the daily checklists (DOMAIN section 4)
 
 
 def check_source(*, showroom_id: int, code: str, current: str = "") -> LeadSource | None:
@@ -124,6 +139,57 @@ def check_source(*, showroom_id: int, code: str, current: str = "") -> LeadSourc
     if lead_source is None or not (lead_source.is_active or code == current):
         raise ValidationError({"source": _("Choose one of this showroom's lead sources.")}, code="invalid_source")
     return lead_source
+
+
+def source_needs_referrer(*, showroom_id: int, code: str) -> bool:
+    """Whether the showroom's source ``code`` needs a referrer (LeadSource.needs_referrer), active
+    or not; False for no source. One query when there is a code."""
+    if not code:
+        return False
+    return LeadSource.objects.filter(showroom_id=showroom_id, code=code, needs_referrer=True).exists()
+
+
+def check_referrer(
+    *,
+    showroom_id: int,
+    needs_referrer: bool,
+    customer: Customer | None = None,
+    referred_by_customer: Customer | None = None,
+    referred_by_staff=None,
+) -> None:
+    """The one rule for who referred a customer, for every way in: the customer form
+    (customer_set_source), a new visit (showroom.services.visit_create, customer_create) and an
+    imported list (leads.imports, row by row). At most one referrer: another customer of the
+    same showroom, or a member of its staff; and a source that needs a referrer
+    (``needs_referrer``) needs one. No query: the referrers are already loaded.
+
+    Raises ValidationError keyed by ``referred_by_customer`` / ``referred_by_staff``, with the
+    codes two_referrers, invalid_referrer and referrer_required (an import words its own
+    reasons from the code)."""
+    if referred_by_customer is not None and referred_by_staff is not None:
+        raise ValidationError(
+            {"referred_by_staff": ValidationError(_("Name one referrer: a customer or a staff member."),
+                                                  code="two_referrers")}
+        )
+    if referred_by_customer is not None and (
+        referred_by_customer.showroom_id != showroom_id
+        or (customer is not None and customer.pk is not None and referred_by_customer.pk == customer.pk)
+    ):
+        raise ValidationError(
+            {"referred_by_customer": ValidationError(_("Choose another customer of this showroom."),
+                                                     code="invalid_referrer")}
+        )
+    if referred_by_staff is not None and referred_by_staff.showroom_id != showroom_id:
+        raise ValidationError(
+            {"referred_by_staff": ValidationError(_("Choose a member of this showroom's staff."),
+                                                  code="invalid_referrer")}
+        )
+    if needs_referrer and referred_by_customer is None and referred_by_staff is None:
+        raise ValidationError(
+            {"referred_by_customer": ValidationError(
+                _("A referral needs a referrer: choose the customer or the staff member."), code="referrer_required"
+            )}
+        )
 
 
 def _is_manager(user) -> bool:
@@ -409,21 +475,13 @@ def customer_set_source(
     that needs a referrer needs exactly one: a customer of the same showroom or a staff member
     of it. Returns False when nothing changed."""
     lead_source = check_source(showroom_id=customer.showroom_id, code=source, current=customer.source)
-    if referred_by_customer is not None and referred_by_staff is not None:
-        raise ValidationError(_("Name one referrer: a customer or a staff member."), code="two_referrers")
-    if referred_by_customer is not None and (
-        referred_by_customer.showroom_id != customer.showroom_id or referred_by_customer.pk == customer.pk
-    ):
-        raise ValidationError(
-            {"referred_by_customer": _("Choose another customer of this showroom.")}, code="invalid_referrer"
-        )
-    if referred_by_staff is not None and referred_by_staff.showroom_id != customer.showroom_id:
-        raise ValidationError({"referred_by_staff": _("Choose a member of this showroom's staff.")}, code="invalid_referrer")
-    if lead_source is not None and lead_source.needs_referrer and referred_by_customer is None and referred_by_staff is None:
-        raise ValidationError(
-            {"referred_by_customer": _("A referral needs a referrer: choose the customer or the staff member.")},
-            code="referrer_required",
-        )
+    check_referrer(
+        showroom_id=customer.showroom_id,
+        needs_referrer=lead_source is not None and lead_source.needs_referrer,
+        customer=customer,
+        referred_by_customer=referred_by_customer,
+        referred_by_staff=referred_by_staff,
+    )
     old = customer.source
     old_name = events.custom_source_name(showroom_id=customer.showroom_id, code=old)
     changed = (
@@ -627,7 +685,8 @@ def customers_import(*, batch, by) -> dict | None:
     """Import a previewed list, all or nothing: every row is checked again now; new customers
     are created (with their first grade, change history and an "Imported from" entry), a row
     whose mobile belongs to a customer of the showroom fills that customer's blanks (name,
-    source, consultant) and adds "Seen again in import" to their timeline; rows with errors
+    source, consultant, owner's car, referrer) and adds "Seen again in import" to their
+    timeline; rows with errors
     are skipped. Returns the counts, or None if the batch was already imported or discarded.
 
     Bulk writes: a constant number of queries per few hundred rows, none per row.
@@ -658,6 +717,8 @@ def customers_import(*, batch, by) -> dict | None:
             purchase_date=row.values["purchase_date"],
             vehicle=row.values["vehicle"],
             plate=row.values["plate"],
+            referred_by_customer=row.values["referred_by_customer"],
+            referred_by_staff=row.values["referred_by_staff"],
             last_contact_at=now if row.values["owner"] else None,  # as customer_create
         )
         for row in new_rows
@@ -671,7 +732,8 @@ def customers_import(*, batch, by) -> dict | None:
     )
     follow_up_calls_schedule_new(customers=customers, by=by, now=now)  # each grade's cadence, as customer_create
     entries = events.customers_imported_events(
-        rows=list(zip(customers, [row.values["notes"] for row in new_rows], strict=True)), batch=batch, by=by, when=now
+        rows=list(zip(customers, [row.values["notes"] for row in new_rows], strict=True)), batch=batch, by=by, when=now,
+        source_names=preview.custom_source_names,
     )
 
     updated = []
@@ -684,7 +746,8 @@ def customers_import(*, batch, by) -> dict | None:
             updated.append(customer)
     if updated:
         bulk_update_with_history(
-            updated, Customer, ["name", "source", "owner", "purchase_date", "vehicle", "plate", "updated_at"],
+            updated, Customer, ["name", "source", "owner", "purchase_date", "vehicle", "plate", "referred_by_customer",
+                                "referred_by_staff", "updated_at"],
             batch_size=500,
             default_user=by, default_change_reason=reason, default_date=now,
         )

@@ -21,4 +21,8 @@ urlpatterns = [
     path("customers/<int:pk>/assign/", views.customer_assign, name="customer-assign"),
     path("customers/reassign/", views.customer_reassign, name="customer-reassign"),
     path("owners/replacement/", views.replacement_list, name="replacement-list"),
+    path("customers/imports/", views.import_list, name="import-list"),
+    path("customers/referrer-lookup/", views.referrer_lookup, name="referrer-lookup"),
+    path("staff/referrals/", views.staff_referral_list, name="staff-referral-list"),
+    path("staff/<int:pk>/referrals/", views.staff_referrals, name="staff-referrals"),
 ]

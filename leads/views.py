@@ -23,10 +23,13 @@ from leads import selectors, services
 from leads.access import (
     can_edit_customer,
     can_import,
+    can_see_staff_referrals,
     customer_for_user,
     customers_for_user,
     import_batch_for_manager,
+    import_batches_for_manager,
     lost_request_for_manager,
+    staff_for_referrals,
 )
 from leads.forms import (
     AssignForm,
@@ -41,7 +44,7 @@ from leads.forms import (
     ReplacementFilterForm,
 )
 from leads.imports import COLUMNS, ImportFileError
-from leads.mobile import mask_mobile, mask_mobiles_in
+from leads.mobile import mask_mobile, mask_mobiles_in, parse_mobile
 from leads.models import Customer, Grade, GradeChange
 from showroom.models import Visit
 from showroom.panels import customer_panels
@@ -118,6 +121,9 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
         ctx["grade_form"] = GradeChangeForm(initial={"grade": customer.grade}, showroom=customer.showroom)
         ctx["pending_lost"] = selectors.pending_lost_request_for(customer=customer)
         ctx["referrals"] = selectors.customer_referrals(customer=customer, user=user)
+        ctx["links_staff_referrer"] = customer.referred_by_staff_id is not None and can_see_staff_referrals(
+            user, customer.referred_by_staff_id
+        )
         # Managers' change history arrives in a second request (htmx), keeping this page's
         # query count low: see customer_history.
         ctx["sees_change_history"] = _sees_change_history(user)
@@ -481,18 +487,35 @@ def customer_import_preview(request, pk):
     )
 
 
+EXPORT_FIELDS = ("name", "mobile", "source", "referrer", "grade", "owner", "sms_consent",
+                 "purchase_date", "vehicle", "plate")
+
+
+def _export_referrer(c, masked: bool) -> str:
+    """The referrer as the import reads it back: a referring customer's mobile, a staff username."""
+    if c.referred_by_customer is not None:
+        referrer = c.referred_by_customer
+        if not referrer.mobile:
+            return referrer.name  # shown, though an import cannot find a customer by name
+        return mask_mobile(referrer.mobile) if masked else referrer.mobile.as_e164
+    return c.referred_by_staff.username if c.referred_by_staff is not None else ""
+
+
 def _export_rows(customers, masked: bool):
-    fields = ("name", "mobile", "source", "grade", "owner", "sms_consent")
-    yield [str(COLUMNS[key][0]) for key in fields] + [_("Created"), _("Last contact")]
+    yield [str(COLUMNS[key][0]) for key in EXPORT_FIELDS] + [_("Created"), _("Last contact")]
     for c in customers:
         mobile = c.mobile.as_e164 if c.mobile else ""
         yield [
             c.name,
             mask_mobile(c.mobile) if masked else mobile,
             c.source_display,
+            _export_referrer(c, masked),
             c.grade,
             c.owner.username if c.owner else "",
             _("yes") if c.sms_consent else _("no"),
+            c.purchase_date.isoformat() if c.purchase_date else "",
+            c.vehicle,
+            c.plate,
             timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
             timezone.localtime(c.last_contact_at).strftime("%Y-%m-%d %H:%M") if c.last_contact_at else "",
         ]
@@ -512,7 +535,7 @@ def customer_export(request):
     if filterset.is_bound and not filterset.is_valid():
         # Filters the list would refuse: the list itself, showing what is wrong with them.
         return CustomerListView.as_view()(request)
-    customers = filterset.qs
+    customers = filterset.qs.select_related("referred_by_customer", "referred_by_staff")
     masked = not (user.is_manager or user.is_group_admin)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -698,3 +721,70 @@ def prospecting_plan(request):
         },
         status=status,
     )
+
+
+@login_required
+@require_GET
+def import_list(request):
+    """Managers: the showroom's past imports, newest first — file, who, when, status and the
+    rows new / merged / with errors — each opening its preview or result. Two queries a page."""
+    user = request.user
+    if not (user.is_authenticated and (user.is_manager or user.is_group_admin)):
+        raise Http404
+    batches = import_batches_for_manager(user).select_related("created_by", "showroom").order_by("-created_at", "-pk")
+    page = Paginator(batches, 25).get_page(request.GET.get("page"))
+    return render(request, "leads/import_list.html", {"page_obj": page, "batches": page.object_list})
+
+
+# ---------------------------------------------------------------- referrals
+
+
+@login_required
+@require_GET
+def referrer_lookup(request):
+    """htmx, under the new visit's "referred by" field: whom the text names — the showroom's
+    customer with this mobile, or the customers the user sees whose name contains it, each a
+    button that fills the field (static/js/app.js). The form itself checks the value again."""
+    user = request.user
+    text = request.GET.get("referred_by_customer", "").strip()[:100]
+    ctx = {"text": text, "target": "id_referred_by_customer"}
+    if user.showroom_id and text and "\x00" not in text:
+        try:
+            mobile = parse_mobile(text)
+        except ValidationError:
+            mobile = None
+        if mobile:
+            ctx["customer"] = selectors.referrer_by_mobile(showroom_id=user.showroom_id, mobile=mobile)
+            ctx["checked"] = True
+        elif not text.isdigit():  # a name, or its first characters (a surname: 王)
+            ctx["suggestions"] = selectors.referrer_suggestions(user=user, text=text)
+            ctx["searched"] = True
+    return render(request, "leads/_referrer_lookup.html", ctx)
+
+
+REFERRALS_PAGE_SIZE = 25
+
+
+@login_required
+@require_GET
+def staff_referrals(request, pk):
+    """The customers a member of staff referred, newest first: a manager opens anyone's of their
+    showroom, everyone else their own (404 otherwise). A consultant opens only the referred
+    customers they own; the others are listed without a link."""
+    staff = staff_for_referrals(request.user, pk)
+    page = Paginator(selectors.staff_referrals(staff=staff, user=request.user), REFERRALS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "leads/staff_referrals.html",
+                  {"staff": staff, "page_obj": page, "customers": page.object_list})
+
+
+@login_required
+@require_GET
+def staff_referral_list(request):
+    """Managers: the showroom's staff who referred customers, with how many, most first."""
+    user = request.user
+    if not (user.is_manager and user.showroom_id):
+        raise Http404
+    page = Paginator(selectors.staff_referral_counts(user=user), REFERRALS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "leads/staff_referral_list.html", {"page_obj": page, "staff_list": page.object_list})

@@ -13,10 +13,12 @@ from followup.services import thank_you_sms_schedule_for_visit
 from leads.models import Customer, Grade
 from leads.services import (
     DuplicateMobile,
+    check_referrer,
     check_source,
     customer_change_grade,
     customer_create,
     customer_set_owner,
+    customer_set_source,
     customer_touch,
 )
 from showroom import events, floor
@@ -54,7 +56,8 @@ def ownership_should_transfer(*, customer: Customer, receiving, now: datetime) -
 
 
 def _find_or_create_customer(
-    *, showroom, consultant, by, mobile, name, source, grade, sms_consent
+    *, showroom, consultant, by, mobile, name, source, grade, sms_consent, referred_by_customer=None,
+    referred_by_staff=None,
 ) -> tuple[Customer, bool]:
     existing = Customer.objects.select_for_update().filter(showroom=showroom, mobile=mobile).first()
     if existing is not None:
@@ -69,6 +72,8 @@ def _find_or_create_customer(
             source=source,
             grade=grade or Grade.C,
             sms_consent=sms_consent,
+            referred_by_customer=referred_by_customer,
+            referred_by_staff=referred_by_staff,
         )
     except DuplicateMobile as dup:  # created by someone else a moment ago
         return dup.existing, True
@@ -93,19 +98,33 @@ def visit_create(
     notes: str = "",
     sms_consent: bool = False,
     keep_original_consultant: bool = False,
+    referred_by_customer: Customer | None = None,
+    referred_by_staff=None,
 ) -> VisitResult:
     """Log a walk-in, phone-in or SMS/mail contact in the visitor register.
 
     With a mobile number the visit is attached to the showroom's one customer for that
     number (created if new). A returning customer's consultant is notified, and the 7-day
     ownership rule is applied unless the customer asks for their original consultant.
+
+    Who referred them (a customer or a staff member) is kept on the customer, so it needs a
+    mobile; a source that needs a referrer needs one (leads.services.check_referrer) unless a
+    returning customer already has one, which is kept (a blank referrer is filled, as a blank
+    name is).
     """
     now = timezone.now()
     arrived_at = arrived_at or now
     _check_not_future(arrived_at, "arrived_at", now)
     if consultant.showroom_id != showroom.pk:
         raise ValidationError({"consultant": _("This consultant works in another showroom.")})
-    check_source(showroom_id=showroom.pk, code=source)  # one of the showroom's active sources
+    lead_source = check_source(showroom_id=showroom.pk, code=source)  # one of the showroom's active sources
+    needs_referrer = lead_source is not None and lead_source.needs_referrer
+    referrer_given = referred_by_customer is not None or referred_by_staff is not None
+    if not mobile and (needs_referrer or referrer_given):
+        raise ValidationError(
+            {"mobile": _("Give the visitor's mobile: who referred them is kept on their customer record.")},
+            code="referral_needs_mobile",
+        )
 
     customer, returning, transferred = None, False, False
     if mobile:
@@ -118,9 +137,28 @@ def visit_create(
             source=source,
             grade=grade,
             sms_consent=sms_consent,
+            referred_by_customer=referred_by_customer,
+            referred_by_staff=referred_by_staff,
         )
     if customer is not None:
         is_first_visit = not returning  # with a mobile number, the system knows
+    if returning:
+        has_referrer = customer.referred_by_customer_id is not None or customer.referred_by_staff_id is not None
+        check_referrer(
+            showroom_id=showroom.pk,
+            needs_referrer=needs_referrer and not has_referrer,
+            customer=customer,
+            referred_by_customer=referred_by_customer,
+            referred_by_staff=referred_by_staff,
+        )
+        if referrer_given and not has_referrer:  # on the timeline as "Referred by …"
+            customer_set_source(
+                customer=customer,
+                source=customer.source or source,
+                referred_by_customer=referred_by_customer,
+                referred_by_staff=referred_by_staff,
+                by=by,
+            )
     if returning:
         original_owner = customer.owner
         if not keep_original_consultant and ownership_should_transfer(

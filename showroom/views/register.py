@@ -92,6 +92,8 @@ class VisitCreateView(LoginRequiredMixin, FormView):
                 notes=data["notes"],
                 sms_consent=data["sms_consent"],
                 keep_original_consultant=data["keep_original_consultant"],
+                referred_by_customer=data["referred_by_customer"],
+                referred_by_staff=data["referred_by_staff"],
             )
         except ValidationError as exc:
             _add_service_errors(form, exc)

@@ -23,6 +23,17 @@ document.addEventListener("change", (event) => {
   }
 });
 
+// A suggestion under a field (e.g. the new visit's "referred by" look-up) fills that field; the
+// field's own htmx look-up then confirms whom it names.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-fill-target]");
+  const input = button && document.getElementById(button.dataset.fillTarget);
+  if (input) {
+    input.value = button.dataset.fillValue;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+});
+
 // Reception duty: ↑/↓ move a consultant's row, and every row's order number follows the rows.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-duty-move]");

@@ -30,6 +30,7 @@ OBJECT_FOR = {
     "leads:customer-merge": "customer",
     "leads:customer-import-preview": "import_batch",
     "leads:customer-assign": "customer",
+    "leads:staff-referrals": "staff",  # whom a member of staff referred: managers, or themselves
     "showroom:visit-close": "visit",
     "showroom:visit-link": "anonymous_visit",
     "showroom:walkaround-start": "visit",
@@ -106,6 +107,9 @@ def objects(consultant, manager, settings, tmp_path):
         "lost_request": lost_request,
         "call": call,
         "import_batch": import_batch,
+        "staff": CustomerFactory(  # the consultant, who referred a customer
+            showroom=consultant.showroom, owner=consultant, name="秘密推荐", referred_by_staff=consultant
+        ).referred_by_staff,
         "presentation": presentation,
     }
 

@@ -31,8 +31,9 @@ def test_export_keeps_the_list_filters(login, manager, consultant):
     assert f'href="{reverse("leads:customer-export")}?q=%E7%8E%8B&amp;grade=H"' in page
 
     rows = _rows(client.get(reverse("leads:customer-export"), {"q": "王", "grade": "H"}))
-    assert rows[0][:6] == ["Name", "Mobile", "Source", "Grade", "Consultant", "Agrees to SMS"]
-    assert [(r[0], r[1], r[3], r[4]) for r in rows[1:]] == [("王芳", "+8613912345602", "H", "li")]
+    assert rows[0] == ["Name", "Mobile", "Source", "Referred by", "Grade", "Consultant", "Agrees to SMS",
+                       "Purchase date", "Vehicle", "Licence plate", "Created", "Last contact"]
+    assert [(r[0], r[1], r[4], r[5]) for r in rows[1:]] == [("王芳", "+8613912345602", "H", "li")]
 
 
 def test_consultants_export_their_own_customers_with_masked_mobiles(login, consultant, second_consultant):
@@ -69,3 +70,55 @@ def test_exported_file_imports_back(login, manager, consultant, settings, tmp_pa
     )
     preview = services.import_batch_preview(batch=batch)
     assert preview.counts == {"new": 0, "merge": 1, "error": 0}
+
+
+def test_owners_cars_and_referrers_are_exported_and_read_back_by_the_import(
+    login, manager, consultant, second_consultant, settings, tmp_path
+):
+    """Purchase date, vehicle and plate, and who referred them (a customer's mobile, a staff
+    username): exported, and the exported file imports them back."""
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from leads import services
+    from leads.models import Customer
+
+    settings.VAR_DIR = tmp_path
+    showroom = manager.showroom
+    zhang = CustomerFactory(showroom=showroom, owner=consultant, name="张伟", mobile="+8613912345601")
+    CustomerFactory(showroom=showroom, owner=consultant, name="刘洋", mobile="+8613912345604", source="referral",
+                    referred_by_customer=zhang, grade=Grade.D, purchase_date=date(2022, 5, 3), vehicle="Terra 2.0T",
+                    plate="沪A12345")
+    CustomerFactory(showroom=showroom, owner=consultant, name="Chen", mobile="+8613912345605", source="referral",
+                    referred_by_staff=second_consultant)
+    client = login(manager)
+    rows = {r[0]: r for r in _rows(client.get(reverse("leads:customer-export")))[1:]}
+    assert rows["刘洋"][2:4] == ["Referral", "+8613912345601"]
+    assert rows["刘洋"][7:10] == ["2022-05-03", "Terra 2.0T", "沪A12345"]
+    assert rows["Chen"][3] == "zhao"
+    # A consultant's export masks the referrer's mobile too.
+    mine = {r[0]: r for r in _rows(login(consultant).get(reverse("leads:customer-export")))[1:]}
+    assert mine["刘洋"][3] == "+86 139****5601"
+
+    # The file imports back: as it is, every row merges without an error; into a showroom that
+    # lost those two records, they come back with their car and their referrer.
+    data = client.get(reverse("leads:customer-export")).content
+    as_is = services.import_batch_preview(batch=services.import_batch_create(
+        showroom=showroom, by=manager, upload=SimpleUploadedFile("customers.csv", data),
+        default_owner=consultant, default_source="auto_show",
+    ))
+    assert as_is.counts == {"new": 0, "merge": 3, "error": 0}
+    Customer.objects.filter(name__in=["刘洋", "Chen"]).delete()
+    batch = services.import_batch_create(
+        showroom=showroom, by=manager, upload=SimpleUploadedFile("customers.csv", data),
+        default_owner=consultant, default_source="auto_show",
+    )
+    preview = services.import_batch_preview(batch=batch)
+    assert preview.counts == {"new": 2, "merge": 1, "error": 0}, [r.errors for r in preview.rows]
+    services.customers_import(batch=batch, by=manager)
+    liu = Customer.objects.get(name="刘洋")
+    assert (liu.purchase_date, liu.vehicle, liu.plate, liu.referred_by_customer) == (
+        date(2022, 5, 3), "Terra 2.0T", "沪A12345", zhang
+    )
+    assert Customer.objects.get(name="Chen").referred_by_staff == second_consultant

@@ -28,6 +28,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -40,6 +41,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.control import currently_in_test_context
 
 from followup.models import Reminder
+from leads.mobile import parse_mobile
 from leads.models import Customer, Grade, LostReason, Source
 from leads.services import customer_request_lost, import_batch_create
 from showroom.models import Brand, Channel, MainUse, Presentation, SellingPoint, StockCar
@@ -334,6 +336,34 @@ class Free:
         return False
 
 
+@dataclass(frozen=True)
+class Referrer:
+    """A referring customer typed as a mobile or a name (leads.forms.ReferrerField): right when it
+    names one customer, by mobile any of the showroom's, by name one the user sees."""
+
+    samples: tuple = ("13912345678", "139 1111 2222", "Fuzz Customer", "fuzz customer", "Zhao's Customer", "Nobody",
+                      "13900001111", "12345")
+
+    def strategy(self, world):
+        return st.one_of(st.sampled_from(self.samples), HOSTILE)
+
+    def invalid(self, value, world, user):
+        text = value.strip()
+        if not text:
+            return False
+        if "\x00" in value or len(text) > 100:
+            return True
+        try:
+            number = parse_mobile(text)
+        except ValidationError:
+            number = None
+        if number:
+            return str(number) not in world["showroom_mobiles"]
+        if all(ch.isdigit() or ch in " +-()" for ch in text) and any(ch.isdigit() for ch in text):
+            return True  # a mistyped number
+        return text.lower() not in world["referrer_names"][user]
+
+
 # --- the registry ---------------------------------------------------------------------------
 
 
@@ -542,6 +572,27 @@ FORMS = {
         redirects=False,  # a page number out of range shows the nearest page
         valid={"years": "3"},
     ),
+    "leads:import-list": Form(
+        "get", {"page": Free(PAGES)}, users=("manager",), redirects=False, valid={"page": "1"}
+    ),
+    "leads:referrer-lookup": Form(
+        "get",
+        {"referred_by_customer": Free(("王", "Fuzz", "13912345678", "139 1111 2222", "13900001111"))},
+        users=("consultant", "manager"),
+        redirects=False,
+        valid={"referred_by_customer": "Fuzz"},
+    ),
+    "leads:staff-referral-list": Form(
+        "get", {"page": Free(PAGES)}, users=("manager",), redirects=False, valid={"page": "1"}
+    ),
+    "leads:staff-referrals": Form(
+        "get",
+        {"page": Free(PAGES)},
+        users=("consultant", "manager"),
+        obj="staff",  # the consultant's own page; another showroom's manager's is a 404
+        redirects=False,
+        valid={"page": "1"},
+    ),
     "leads:customer-import-preview": Form(
         "get",  # the rows of an uploaded list; confirm and discard are POSTs of a button
         {"show": Free(("new", "merge", "error", "all")), "page": Free(PAGES, rarely=True)},
@@ -574,6 +625,8 @@ FORMS = {
             "source": Choice(tuple(Source.values), required=False),
             "grade": Choice(tuple(Grade.values), required=False),
             "notes": Text(max_length=2000),
+            "referred_by_customer": Referrer(),
+            "referred_by_staff": Pick("showroom_staff", required=False),
         },
         users=("consultant", "manager"),
         valid={
@@ -837,6 +890,13 @@ def world(consultant, second_consultant, manager, outsider, settings, tmp_path):
         "not_offered": [outsider.pk, foreign_reason.pk, 999_999_999, foreign_customer.pk],  # another showroom's user, reason, customer
         "valid_times": (local(now - timedelta(hours=1)), local(now - timedelta(minutes=5)), ""),
         "today": timezone.localdate(now, showroom.tzinfo).isoformat(),
+        "staff": (consultant.pk, outsider.pk),
+        "showroom_mobiles": {str(m) for m in Customer.objects.filter(showroom=showroom).values_list("mobile", flat=True)},
+        "referrer_names": {  # lower-cased names a referrer may be typed as, by who types it
+            "consultant": {"fuzz customer", *(n.lower() for n in Customer.objects.filter(owner=consultant)
+                                              .values_list("name", flat=True))},
+            "manager": {n.lower() for n in Customer.objects.filter(showroom=showroom).values_list("name", flat=True)},
+        },
     }
 
 

@@ -174,3 +174,104 @@ def test_ownership_stays_when_customer_asks_for_original_consultant(consultant, 
     assert (
         "asked for their original consultant" in customer.timeline.filter(kind="visit_logged").first().message
     )
+
+
+# --- a referral names who referred them (leads.services.check_referrer) ----------------------
+
+
+def test_a_referral_visit_without_a_referrer_is_refused_at_the_referrer_field_and_saves_nothing(login, consultant):
+    response = _post_visit(login(consultant), mobile="13912345678", name="刘洋", source="referral")
+    assert response.status_code == 200
+    assert response.context["form"].errors["referred_by_customer"] == [
+        "A referral needs a referrer: choose the customer or the staff member."
+    ]
+    assert not Customer.objects.exists() and not Visit.objects.exists()
+
+
+def test_a_referral_visit_names_the_referring_customer_by_mobile_or_name(login, consultant, second_consultant):
+    zhang = CustomerFactory(showroom=consultant.showroom, owner=second_consultant, name="张伟", mobile="+8613912345601")
+    client = login(consultant)
+    # Another consultant's customer: found by mobile (as the mobile look-up finds them).
+    assert _post_visit(client, mobile="13912345604", name="刘洋", source="referral",
+                       referred_by_customer="139 1234 5601").status_code == 302
+    liu = Customer.objects.get(name="刘洋")
+    assert (liu.source, liu.referred_by_customer) == ("referral", zhang)
+    created = liu.timeline.get(kind=TimelineEvent.Kind.CUSTOMER_CREATED)
+    assert created.message == "Customer created (source: Referral). Referred by 张伟."
+    # By name: only among the customers the consultant sees (their own).
+    refused = _post_visit(client, mobile="13912345605", source="referral", referred_by_customer="张伟")
+    assert "No customer called “张伟” found" in str(refused.context["form"].errors["referred_by_customer"])
+    assert _post_visit(client, mobile="13912345605", name="Chen", source="referral",
+                       referred_by_customer="刘洋").status_code == 302
+    assert Customer.objects.get(name="Chen").referred_by_customer == liu
+
+
+def test_a_referral_visit_may_name_a_staff_member_but_not_both(login, consultant, second_consultant):
+    zhang = CustomerFactory(showroom=consultant.showroom, owner=consultant, name="张伟", mobile="+8613912345601")
+    client = login(consultant)
+    both = _post_visit(client, mobile="13912345604", source="referral", referred_by_customer="13912345601",
+                       referred_by_staff=second_consultant.pk)
+    assert "Name one referrer" in str(both.context["form"].errors)
+    assert not Customer.objects.filter(mobile="+8613912345604").exists()
+    assert _post_visit(client, mobile="13912345604", source="referral",
+                       referred_by_staff=second_consultant.pk).status_code == 302
+    customer = Customer.objects.get(mobile="+8613912345604")
+    assert customer.referred_by_staff == second_consultant and customer.referred_by_customer is None
+    assert zhang.referrals.count() == 0
+
+
+def test_several_customers_with_the_referrers_name_ask_for_the_mobile(login, consultant):
+    CustomerFactory.create_batch(2, showroom=consultant.showroom, owner=consultant, name="王芳")
+    response = _post_visit(login(consultant), mobile="13912345604", source="referral", referred_by_customer="王芳")
+    assert "Several customers are called “王芳”" in str(response.context["form"].errors["referred_by_customer"])
+
+
+def test_an_anonymous_referral_needs_the_visitors_mobile(login, consultant, second_consultant):
+    response = _post_visit(login(consultant), source="referral", referred_by_staff=second_consultant.pk)
+    assert response.context["form"].errors["mobile"] == [
+        "Give the visitor's mobile: who referred them is kept on their customer record."
+    ]
+    assert not Visit.objects.exists()
+
+
+def test_a_returning_customer_keeps_their_referrer_or_gets_the_one_named(login, consultant, second_consultant):
+    zhang = CustomerFactory(showroom=consultant.showroom, owner=consultant, name="张伟", mobile="+8613912345601")
+    known = CustomerFactory(showroom=consultant.showroom, owner=consultant, mobile="+8613912345602", source="walk_in",
+                            referred_by_staff=second_consultant)
+    blank = CustomerFactory(showroom=consultant.showroom, owner=consultant, mobile="+8613912345603", source="")
+    client = login(consultant)
+    # Already referred: a referral visit needs nobody new, and the referrer stays.
+    assert _post_visit(client, mobile="13912345602", source="referral").status_code == 302
+    known.refresh_from_db()
+    assert known.referred_by_staff == second_consultant
+    # Not referred yet: the referral visit must say by whom, and it is recorded, on the timeline.
+    refused = _post_visit(client, mobile="13912345603", source="referral")
+    assert "referred_by_customer" in refused.context["form"].errors
+    assert _post_visit(client, mobile="13912345603", source="referral",
+                       referred_by_customer="13912345601").status_code == 302
+    blank.refresh_from_db()
+    assert (blank.source, blank.referred_by_customer) == ("referral", zhang)
+    event = blank.timeline.get(kind=TimelineEvent.Kind.SOURCE_CHANGED)
+    assert event.actor == consultant and "Referred by 张伟." in event.message
+
+
+def test_other_sources_need_no_referrer(login, consultant):
+    assert _post_visit(login(consultant), mobile="13912345604", source="walk_in").status_code == 302
+    assert Customer.objects.get().referred_by_customer is None
+
+
+def test_the_referrer_look_up_confirms_a_mobile_and_suggests_only_visible_customers_by_name(
+    login, consultant, second_consultant, outsider
+):
+    CustomerFactory(showroom=consultant.showroom, owner=consultant, name="王芳", mobile="+8613912345601")
+    CustomerFactory(showroom=consultant.showroom, owner=second_consultant, name="王强", mobile="+8613912345602")
+    CustomerFactory(showroom=outsider.showroom, owner=outsider, name="王五", mobile="+8613912345603")
+    client = login(consultant)
+    url = reverse("leads:referrer-lookup")
+    by_name = client.get(url, {"referred_by_customer": "王"}).content.decode()
+    assert "王芳" in by_name and 'data-fill-value="139 1234 5601"' in by_name
+    assert "王强" not in by_name and "王五" not in by_name
+    by_mobile = client.get(url, {"referred_by_customer": "13912345602"}).content.decode()
+    assert "Referred by 王强 (consultant" in by_mobile
+    elsewhere = client.get(url, {"referred_by_customer": "13912345603"}).content.decode()
+    assert "No customer of this showroom has this mobile." in elsewhere and "王五" not in elsewhere
