@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -311,8 +311,10 @@ def revision_rows(*, customer: Customer, records) -> list[dict]:
     oldest = records[-1]
     before_page = (
         NeedsAnalysis.history.filter(customer_id=customer.pk, id=oldest.id)
-        .filter(history_date__lte=oldest.history_date)
-        .exclude(history_id=oldest.history_id)
+        .filter(
+            Q(history_date__lt=oldest.history_date)
+            | Q(history_date=oldest.history_date, history_id__lt=oldest.history_id)
+        )
         .order_by("-history_date", "-history_id")
         .first()
     )

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_filters.views import FilterView
 
 from showroom import lookup
@@ -49,7 +49,7 @@ class CatalogView(LoginRequiredMixin, FilterView):
 
 
 @login_required
-@require_GET
+@require_safe
 def model_detail(request, pk):
     model = lookup.vehicle_model_for_user(request.user, pk)
     showroom = request.user.showroom
@@ -100,7 +100,7 @@ class StockView(LoginRequiredMixin, FilterView):
 
 
 @login_required
-@require_GET
+@require_safe
 def catalog_image(request, name):
     """A catalog image, to signed-in staff. Anything else — a missing file, a folder, a path
     leading out of the storage, a file that is not one of the catalog's image types — is a 404."""
