@@ -12,12 +12,14 @@ import time_machine
 from django.core.management import call_command
 from django.db.models import Q
 
-from leads.models import Customer
+from leads.models import Customer, TimelineEvent
 from showroom.models import (
     Accessory,
     Brand,
     Colour,
     NeedsAnalysis,
+    Presentation,
+    PresentationPoint,
     PriceList,
     PriceListEntry,
     SellingPoint,
@@ -33,7 +35,9 @@ from showroom.vin import validate_vin
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-CATALOG = [Brand, Series, VehicleModel, Colour, Trim, Accessory, PriceList, PriceListEntry, StockCar, SellingPoint]
+CATALOG = [
+    Brand, Series, VehicleModel, Colour, Trim, Accessory, PriceList, PriceListEntry, StockCar, SellingPoint, Presentation
+]
 
 
 def seed():
@@ -47,6 +51,8 @@ def _counts():
     counts["fitted"] = StockCar.accessories.through.objects.count()
     counts["needs"] = NeedsAnalysis.objects.count()
     counts["visits"] = Visit.objects.count()
+    counts["walkaround positions"] = PresentationPoint.objects.count()
+    counts["timeline"] = TimelineEvent.objects.count()
     return counts
 
 
@@ -140,11 +146,16 @@ def test_every_demo_model_has_fabe_selling_points_at_all_six_positions():
             assert "{" not in point.title + point.feature + point.evidence  # every fact filled in
 
 
-def test_demo_visits_name_a_catalog_model_and_two_customers_have_a_needs_analysis():
+def test_demo_visits_name_a_catalog_model_and_zhang_has_needs_and_a_walkaround():
     seed()
     assert not Visit.objects.filter(vehicle_model__isnull=True).exists()
     zhang = Customer.objects.get(name="张伟")
     assert zhang.needs.timeframe == "15d" and zhang.needs.proposed_grade == "A"
     assert zhang.needs.models_of_interest.get().name == zhang.visits.get().vehicle_model.name
     assert zhang.needs.history.exists()  # who wrote it, and when
+    assert zhang.timeline.filter(kind=TimelineEvent.Kind.NEEDS_RECORDED).exists()
     assert NeedsAnalysis.objects.count() == 2
+    (walkaround,) = Presentation.objects.filter(visit__customer=zhang)
+    assert walkaround.completed_at and walkaround.vehicle_model.name == "X5 EV 2026"
+    assert walkaround.points.filter(presented=True).count() == 6
+    assert zhang.timeline.filter(kind=TimelineEvent.Kind.PRESENTATION_RECORDED).exists()

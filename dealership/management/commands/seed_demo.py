@@ -60,6 +60,8 @@ MODEL_OF_INTEREST = {
     "13912345607": "X5 EREV 2026",
 }
 ANONYMOUS_MODEL = "Terra 2.0T 2026"
+# 刘洋 came on 张伟's recommendation.
+REFERRED_BY = {"13912345604": "13912345601"}
 
 # Owners: (consultant, name, mobile, car age in years, and days, vehicle, plate).
 DEMO_OWNERS = [
@@ -112,6 +114,20 @@ DEMO_NEEDS = {
         "trims": ["nw-ariahy-comfort", "nw-ariahy-luxury"],
     },
 }
+
+
+# 张伟's walkaround of the X5 EV during his visit: (position, interest, note) per position.
+DEMO_WALKAROUND = (
+    "13912345601",
+    [
+        (1, "some", ""),
+        (2, "some", "问了侧面碰撞成绩"),
+        (3, "high", "婴儿车放进后备厢试了，很满意"),
+        (4, "high", "太太坐了第三排，觉得够用"),
+        (5, "some", ""),
+        (6, "none", "对快充更关心，不在乎加速"),
+    ],
+)
 
 
 # This month's targets per source: (new customers, visits).
@@ -168,6 +184,11 @@ class Command(BaseCommand):
                 continue
             arrived = now - timedelta(days=days_ago, hours=2)
             left = arrived + timedelta(minutes=50)
+            referral = {}
+            if mobile in REFERRED_BY:  # a referral names its referrer, a demo customer seeded before
+                referral["referred_by_customer"] = Customer.objects.get(
+                    showroom=showroom, mobile=parse_mobile(REFERRED_BY[mobile])
+                )
             # Replay the history at the moments it happened, through the real services.
             with time_machine.travel(arrived, tick=False):
                 result = visit_create(
@@ -183,6 +204,7 @@ class Command(BaseCommand):
                     grade=grade,
                     sms_consent=True,
                     vehicle_model=catalog.models[MODEL_OF_INTEREST[mobile]],
+                    **referral,
                 )
             with time_machine.travel(left + timedelta(minutes=3), tick=False):
                 visit_close(visit=result.visit, left_at=left, by=users[owner])
@@ -195,12 +217,13 @@ class Command(BaseCommand):
                     ids, token = reminders_claim_due()
                     for reminder_id in ids:
                         reminder_send(reminder_id=reminder_id, token=token)
-        # 刘洋 came on 张伟's recommendation.
-        referred = Customer.objects.filter(showroom=showroom, mobile=parse_mobile("13912345604")).first()
-        referrer = Customer.objects.filter(showroom=showroom, mobile=parse_mobile("13912345601")).first()
-        if referred and referrer and referred.referred_by_customer_id is None:
-            customer_set_source(customer=referred, source=Source.REFERRAL, referred_by_customer=referrer,
-                                by=users["manager"])
+        # A demo database seeded before a referral had to name its referrer: name it now.
+        for referred_mobile, referrer_mobile in REFERRED_BY.items():
+            referred = Customer.objects.filter(showroom=showroom, mobile=parse_mobile(referred_mobile)).first()
+            referrer = Customer.objects.filter(showroom=showroom, mobile=parse_mobile(referrer_mobile)).first()
+            if referred and referrer and referred.referred_by_customer_id is None:
+                customer_set_source(customer=referred, source=Source.REFERRAL, referred_by_customer=referrer,
+                                    by=users["manager"])
         # This month's prospecting plan, so the plan-against-actual page shows figures.
         month = timezone.localdate(now, showroom.tzinfo).replace(day=1)
         if not ProspectingPlan.objects.filter(showroom=showroom, month=month).exists():
@@ -223,6 +246,7 @@ class Command(BaseCommand):
             )
         self._owners(showroom, users, now)
         self._needs(showroom, users, catalog)
+        self._walkaround(showroom, catalog)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: showroom '{showroom.name}', logins use password '{DEMO_PASSWORD}'."
@@ -230,21 +254,44 @@ class Command(BaseCommand):
         )
 
     def _needs(self, showroom, users, catalog):
-        """The needs analyses of DEMO_NEEDS, for customers who have none yet."""
+        """The needs analyses of DEMO_NEEDS, for customers who have none yet, written by their
+        consultant through the needs service (history record and timeline entry)."""
         from showroom.models import NeedsAnalysis
+        from showroom.needs import needs_save
 
         for mobile, spec in DEMO_NEEDS.items():
             customer = Customer.objects.filter(showroom=showroom, mobile=parse_mobile(mobile)).first()
             if customer is None or NeedsAnalysis.objects.filter(customer=customer).exists():
                 continue
-            by = customer.owner or users["manager"]
-            # TODO(issue 5): write it through showroom.needs.needs_save (with its timeline entry)
-            # once that service exists; until then the record and its history are written here.
-            needs = NeedsAnalysis(customer=customer, updated_by=by, **spec["fields"])
-            needs._history_user = by
-            needs.save()
-            needs.models_of_interest.set([catalog.models[name] for name in spec["models"]])
-            needs.trims_of_interest.set([catalog.trims[code] for code in spec["trims"]])
+            data = {
+                **spec["fields"],
+                "models_of_interest": [catalog.models[name] for name in spec["models"]],
+                "trims_of_interest": [catalog.trims[code] for code in spec["trims"]],
+            }
+            needs_save(customer=customer, data=data, by=customer.owner or users["manager"])
+
+    def _walkaround(self, showroom, catalog):
+        """DEMO_WALKAROUND, recorded half-way through the visit by its consultant through the
+        walkaround services (timeline entry at the end), unless the visit has one already."""
+        from showroom.models import Presentation, SellingPoint
+        from showroom.walkaround import presentation_finish, presentation_point_save, presentation_start
+
+        mobile, positions = DEMO_WALKAROUND
+        visit = Visit.objects.filter(showroom=showroom, customer__mobile=parse_mobile(mobile)).select_related(
+            "consultant", "vehicle_model"
+        ).order_by("arrived_at").first()
+        if visit is None or visit.vehicle_model is None or Presentation.objects.filter(visit=visit).exists():
+            return
+        by = visit.consultant
+        with time_machine.travel(visit.arrived_at + timedelta(minutes=15), tick=False):
+            presentation, _new = presentation_start(visit=visit, vehicle_model=visit.vehicle_model, by=by)
+        for minutes, (position, interest, note) in enumerate(positions, start=16):
+            points = SellingPoint.objects.filter(vehicle_model=visit.vehicle_model, position=position)
+            with time_machine.travel(visit.arrived_at + timedelta(minutes=2 * minutes), tick=False):
+                presentation_point_save(presentation=presentation, position=position, presented=True,
+                                        selling_points=points, interest=interest, note=note, by=by)
+        with time_machine.travel(visit.arrived_at + timedelta(minutes=45), tick=False):
+            presentation_finish(presentation=presentation, by=by, notes="想下周带太太来试驾 7 座版")
 
     def _owners(self, showroom, users, now):
         """Owners (grade D) whose car is 3 to 5 years old: the replacement-opportunities page."""
