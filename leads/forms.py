@@ -250,8 +250,9 @@ class CustomerForm(forms.ModelForm):
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Customer list"),
-        help_text=_("CSV or Excel (.xlsx), first line naming the columns: name, mobile, source, grade, "
-                    "owner, sms_consent, notes; for owners also purchase_date, vehicle, plate. At most 10,000 rows."),
+        help_text=_("CSV or Excel (.xlsx), first line naming the columns: name, mobile, source, referrer (for a "
+                    "referral: a customer's mobile or a staff username), grade, owner, sms_consent, notes; for "
+                    "owners also purchase_date, vehicle, plate. At most 10,000 rows."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
     default_owner = forms.ModelChoiceField(

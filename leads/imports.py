@@ -113,6 +113,11 @@ class ImportRow:
         return self.source_name or self.raw.get("source", "")
 
     @property
+    def referrer_display(self) -> str:
+        referrer = self.values.get("referred_by_customer") or self.values.get("referred_by_staff")
+        return referrer.display_name if referrer is not None else ""
+
+    @property
     def filled_labels(self) -> list[str]:
         return [str(Customer._meta.get_field(key).verbose_name) for key in self.filled]
 

@@ -232,7 +232,7 @@ def test_5000_rows_preview_and_import_in_bulk(manager, consultant):
 
 
 def test_the_sample_files_preview_with_one_duplicate_and_one_error(manager, consultant, second_consultant):
-    CustomerFactory(showroom=manager.showroom, name="张伟", mobile="+8613912345601")  # from seed_demo
+    zhang = CustomerFactory(showroom=manager.showroom, name="张伟", mobile="+8613912345601")  # from seed_demo
     for name in ("auto-show-2026.csv", "auto-show-2026.xlsx"):
         upload_file = SimpleUploadedFile(name, (SAMPLES / name).read_bytes())
         batch = services.import_batch_create(
@@ -241,6 +241,10 @@ def test_the_sample_files_preview_with_one_duplicate_and_one_error(manager, cons
         )
         preview = services.import_batch_preview(batch=batch)
         assert preview.counts == {"new": 10, "merge": 1, "error": 1}, name
+        # two referrals: one by a customer (their mobile), one by a member of staff (username)
+        referrers = {row.values["name"]: row.values["referred_by_customer"] or row.values["referred_by_staff"]
+                     for row in preview.rows if row.values.get("source") == "referral"}
+        assert referrers == {"Lin Xiaoyu": zhang, "Gao Yan": second_consultant}, name
 
 
 def test_a_file_that_is_not_a_list_comes_back_with_the_reason(login, manager, consultant):
