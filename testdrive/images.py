@@ -85,7 +85,10 @@ def checked_signature(data_url: str) -> bytes:
         data = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError):
         raise ValidationError(_("The signature could not be read: sign again."), code="bad_base64") from None
-    image = _open(data)
+    try:
+        image = _open(data)
+    except ValidationError:
+        raise ValidationError(_("The signature could not be read: sign again."), code="not_an_image") from None
     if image.format != "PNG":
         raise ValidationError(_("The signature must be a PNG image from the signature pad."), code="not_png")
     width, height = image.size

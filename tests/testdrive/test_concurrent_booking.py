@@ -19,7 +19,7 @@ from tests.factories import CustomerFactory, ShowroomFactory, UserFactory
 from tests.testdrive.factories import daily_check, fleet_car
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the roles (groups)
 def test_two_consultants_booking_one_slot_at_once_exactly_one_wins():
     showroom = ShowroomFactory(name="Race Motors")
     consultants = [UserFactory(username=f"racer{n}", showroom=showroom) for n in range(2)]
