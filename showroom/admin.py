@@ -51,6 +51,7 @@ from showroom.models.floor import Appointment, DutySlot, HeadCount
 from showroom.pricing import CURRENT, FUTURE, PAST, price_list_copy, price_list_status
 from showroom.resources import MAX_BYTES, PriceListEntryResource, PriceListUploadStorage
 from showroom.stock import (
+    check_accessory_fits_in_use,
     check_colour_of_trim,
     check_stock_car,
     check_trim_colours_in_use,
@@ -327,8 +328,24 @@ class ColourAdmin(admin.ModelAdmin):
         return swatch(obj.hex)
 
 
+class AccessoryAdminForm(forms.ModelForm):
+    class Meta:
+        model = Accessory
+        fields = ["name", "part_number", "price", "fits", "image", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and "fits" in cleaned:
+            try:
+                check_accessory_fits_in_use(accessory=self.instance, trims=cleaned["fits"])
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
+
 @admin.register(Accessory)
 class AccessoryAdmin(admin.ModelAdmin):
+    form = AccessoryAdminForm
     list_display = ["name", "part_number", "price", "fits_count", "is_active"]
     list_filter = ["is_active", ("fits__vehicle_model__series__brand", admin.RelatedFieldListFilter)]
     search_fields = ["name", "part_number"]

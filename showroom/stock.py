@@ -78,6 +78,21 @@ def check_trim_colours_in_use(*, trim: Trim, colours: Iterable[Colour], field: s
         )
 
 
+def check_accessory_fits_in_use(*, accessory: Accessory, trims: Iterable[Trim], field: str = "fits") -> None:
+    """An accessory keeps fitting every trim of a stock car it is fitted to. One query."""
+    if accessory.pk is None:
+        return
+    kept = {t.pk for t in trims}
+    cars = StockCar.objects.filter(accessories=accessory).exclude(trim_id__in=kept).select_related("trim")
+    misfits = sorted({str(car.trim) for car in cars})
+    if misfits:
+        raise ValidationError(
+            {field: _("Stock cars of %(trims)s have this accessory fitted: keep those trims.")
+             % {"trims": ", ".join(misfits)}},
+            code="accessory_in_use",
+        )
+
+
 def check_accessories_fit(*, trim: Trim, accessories: Iterable[Accessory], field: str = "accessories") -> None:
     """Every accessory must fit ``trim`` (one query). For a ModelForm, call it from clean()
     with cleaned_data: the many-to-many rows are written only after the form is valid."""
@@ -145,6 +160,7 @@ def stock_set_status(*, cars, status: str, by) -> int:
 
 __all__ = [
     "check_accessories_fit",
+    "check_accessory_fits_in_use",
     "check_colour_of_trim",
     "check_price",
     "check_stock_car",

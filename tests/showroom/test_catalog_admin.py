@@ -179,6 +179,20 @@ def test_colour_swatches_are_images_not_inline_styles(admin_client, lotus):
     _assert_csp_clean(response, "colours")
 
 
+def test_an_accessory_fitted_to_a_stock_car_keeps_fitting_its_trim(admin_client, showroom, lotus):
+    car = StockCar.objects.create(showroom=showroom, vin=VIN, trim=lotus["eletre"], colour=lotus["white"])
+    car.accessories.add(lotus["roof_box"])
+    roof_box = lotus["roof_box"]
+    response = admin_client.post(
+        reverse("admin:showroom_accessory_change", args=[roof_box.pk]),
+        {"name": roof_box.name, "part_number": roof_box.part_number, "price": "4800", "fits": [lotus["emeya"].pk],
+         "is_active": "on"},
+    )
+    assert response.status_code == 200
+    assert f"Stock cars of {lotus['eletre']} have this accessory fitted" in _errors(response)
+    assert list(roof_box.fits.all()) == [lotus["eletre"]]
+
+
 def test_accessories_are_taken_off_and_put_on_sale_in_bulk(admin_client, lotus):
     mats = Accessory.objects.create(name="Floor mats", part_number="FM-1", price=Decimal("900"))
     url = reverse("admin:showroom_accessory_changelist")

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from showroom.models import Accessory, PriceList, PriceListEntry, StockCar, StockStatus
 from showroom.stock import (
     check_accessories_fit,
+    check_accessory_fits_in_use,
     check_colour_of_trim,
     check_price,
     check_stock_car,
@@ -103,6 +104,17 @@ def test_a_trim_keeps_the_colours_its_stock_and_prices_are_in(showroom, lotus):
     with pytest.raises(ValidationError, match="Keep Polar White"):
         check_trim_colours_in_use(trim=lotus["eletre"], colours=[])
     check_trim_colours_in_use(trim=lotus["emeya"], colours=[lotus["red"]])  # dropping unused white is fine
+
+
+def test_an_accessory_keeps_fitting_the_trims_of_cars_it_is_fitted_to(showroom, lotus):
+    car = StockCar.objects.create(showroom=showroom, vin=VINS[0], trim=lotus["eletre"], colour=lotus["white"])
+    car.accessories.add(lotus["mats"])
+    check_accessory_fits_in_use(accessory=lotus["mats"], trims=[lotus["eletre"]])  # dropping the emeya is fine
+    with pytest.raises(ValidationError) as error:
+        check_accessory_fits_in_use(accessory=lotus["mats"], trims=[lotus["emeya"]])
+    assert error.value.message_dict == {
+        "fits": [f"Stock cars of {lotus['eletre']} have this accessory fitted: keep those trims."]
+    }
 
 
 def test_setting_the_status_of_several_cars_records_who_did_it(showroom, lotus):
