@@ -119,7 +119,9 @@ class CustomerFilter(django_filters.FilterSet):
         # every row, is the same search and several times cheaper.
         caseless = value.upper() == value.lower()
         condition = Q(name__contains=value) if caseless else Q(name__icontains=value)
-        if len(digits) >= 3:
+        # Any part of a mobile, when what was typed is a number ("5601", "139 1234"); digits inside
+        # a plate or a name ("沪A12345") are not a mobile to look for.
+        if len(digits) >= 3 and all(ch.isdigit() or ch in " +-()" for ch in value):
             condition |= Q(mobile__contains=digits)
         plate = normalise_plate(value)
         if len(plate) >= 3:  # plates are stored upper-case without spaces: "沪a 123" finds 沪A12345

@@ -25,6 +25,16 @@ def test_search_by_plate_in_any_spelling(login, consultant):
         assert _names(client, q=q) == ["Plate"], q
 
 
+def test_a_plate_is_not_searched_for_among_mobiles(login, consultant):
+    CustomerFactory(showroom=consultant.showroom, owner=consultant, name="Plate", plate="沪A12345",
+                    mobile="+8613900000001")
+    CustomerFactory(showroom=consultant.showroom, owner=consultant, name="Mobile", mobile="+8613912345601")
+    client = login(consultant)
+    assert _names(client, q="沪a 12345") == ["Plate"]
+    assert _names(client, q="12345") == ["Mobile", "Plate"]  # a number: any part of a mobile, or a plate
+    assert _names(client, q="139 1234 56") == ["Mobile"]
+
+
 def test_filter_by_last_contact_age(login, manager, consultant):
     now = timezone.now()
     for name, days in (("today", 0), ("week", 8), ("month", 31), ("quarter", 91)):
