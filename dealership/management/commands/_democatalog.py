@@ -63,7 +63,7 @@ QINGSHAN = {
     "series": [
         ("S7", [
             {
-                "name": "S7 2026", "body": "轿车 Sedan", "vds": "S7E1A",
+                "name": "S7 2026", "body": "轿车", "vds": "S7E1A",
                 "description": "青山旗舰纯电轿车：溜背造型、800V 平台、CLTC 续航最高 710 km。",
                 "facts": {"cd": "0.203", "steel": "82%", "boot": "480", "wheelbase": "2,950",
                           "screen": "15.6", "powertrain": "800V 碳化硅电驱", "power": "390 kW",

@@ -268,7 +268,11 @@ class Command(BaseCommand):
                 "models_of_interest": [catalog.models[name] for name in spec["models"]],
                 "trims_of_interest": [catalog.trims[code] for code in spec["trims"]],
             }
-            needs_save(customer=customer, data=data, by=customer.owner or users["manager"])
+            # Recorded during the customer's first visit, before the walkaround.
+            visit = customer.visits.order_by("arrived_at").first()
+            moment = visit.arrived_at + timedelta(minutes=10) if visit else timezone.now()
+            with time_machine.travel(moment, tick=False):
+                needs_save(customer=customer, data=data, by=customer.owner or users["manager"])
 
     def _walkaround(self, showroom, catalog):
         """DEMO_WALKAROUND, recorded half-way through the visit by its consultant through the
