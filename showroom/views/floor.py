@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
@@ -146,10 +146,12 @@ def head_count(request):
 
 
 @login_required
-@require_POST
 def head_count_remove(request, pk):
-    """A manager removes a figure entered by mistake (kept in the history)."""
+    """A manager removes a figure entered by mistake (kept in the history). POST only; anyone
+    else gets a 404 whatever the method, as for a figure they may not see."""
     head_count = floor.head_count_for_manager(request.user, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     day = head_count.day
     if floor.head_count_remove(head_count=head_count, by=request.user):
         messages.success(request, _("Head count removed."))

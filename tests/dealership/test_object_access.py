@@ -4,6 +4,8 @@ The test walks the URLconf, so a new view with an id is covered automatically: i
 until the view's object kind is added to OBJECT_FOR below.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -12,6 +14,7 @@ from django.utils import timezone
 from followup.models import Reminder
 from leads.models import LostRequest
 from leads.services import import_batch_create
+from showroom.floor import appointment_book, head_count_record
 from showroom.models import Presentation
 from tests.factories import CustomerFactory, VehicleModelFactory, walk_in
 
@@ -31,6 +34,9 @@ OBJECT_FOR = {
     "leads:customer-import-preview": "import_batch",
     "leads:customer-assign": "customer",
     "leads:staff-referrals": "staff",  # whom a member of staff referred: managers, or themselves
+    "showroom:appointment-book": "customer",
+    "showroom:appointment-cancel": "appointment",
+    "showroom:head-count-remove": "head_count",  # a figure of the head count: its showroom's managers
     "showroom:visit-close": "visit",
     "showroom:visit-link": "anonymous_visit",
     "showroom:walkaround-start": "visit",
@@ -52,6 +58,7 @@ MANAGER_ONLY = {
     "leads:customer-merge",
     "leads:customer-import-preview",  # an uploaded list: the managers of its showroom only
     "leads:customer-assign",  # managers give customers to consultants
+    "showroom:head-count-remove",  # reception records the head count; managers remove a figure
 }
 
 # The dealer group's catalog: every signed-in staff member opens these, whatever their
@@ -100,6 +107,12 @@ def objects(consultant, manager, settings, tmp_path):
         due_at=timezone.now(),
         idempotency_key="access-test-call",
     )
+    appointment, _ = appointment_book(
+        customer=customer, scheduled_at=timezone.now() + timedelta(hours=3), notes="秘密备注", by=consultant
+    )
+    head_count, _ = head_count_record(
+        showroom=customer.showroom, day=timezone.localdate(), hour=None, parties=3, by=manager
+    )
     return {
         "customer": customer,
         "visit": visit,
@@ -111,6 +124,8 @@ def objects(consultant, manager, settings, tmp_path):
             showroom=consultant.showroom, owner=consultant, name="秘密推荐", referred_by_staff=consultant
         ).referred_by_staff,
         "presentation": presentation,
+        "appointment": appointment,
+        "head_count": head_count,
     }
 
 

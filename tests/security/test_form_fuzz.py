@@ -160,6 +160,8 @@ NEXT_URLS = (
 )
 PAGES = ("1", "2", "last", "0", "-1", str(2**70), "abc", "1.5", " 1", "")
 IDS = ("999999999", "-1", "0", str(2**70), "abc", "1.0", "")
+# Days for the floor's pages: a past day, an impossible one, outside 2000–2100, a word.
+FLOOR_DAYS = ("2024-01-01", "2024-02-30", "0001-01-01", "9999-12-31", "today", "2024-01-01\x00", "")
 
 ALL_SAMPLES = HTML_JS + SQL + UNICODE + NUMBERS + DATES
 
@@ -770,9 +772,78 @@ FORMS = {
         paginated=True,
         valid={"page": "1"},
     ),
+    "showroom:duty": Form(
+        "get",
+        {"day": Free(FLOOR_DAYS)},
+        users=("manager",),
+        redirects=False,
+        valid={"day": "2024-01-01"},
+    ),
+    "showroom:duty#post": Form(  # the same URL: the ticked consultants (each row's order_<id> is per id)
+        "post",
+        {"day": Free(FLOOR_DAYS), "consultants": Pick("consultants", required=False)},
+        users=("manager",),
+        invalid_status=400,
+        valid={"consultants": "CONSULTANT"},
+    ),
+    "showroom:head-count": Form(
+        "get",
+        {"start": Free(FLOOR_DAYS), "end": Free(FLOOR_DAYS)},
+        users=("consultant", "manager"),
+        redirects=False,
+        valid={"start": "2024-01-01", "end": "2024-01-07"},
+    ),
+    "showroom:head-count#post": Form(  # the same URL: reception records a figure
+        "post",
+        {
+            "day": Free(FLOOR_DAYS),
+            "hour": Choice(tuple(str(h) for h in range(24)), required=False),
+            "parties": Integer(0, 10_000),
+        },
+        users=("consultant", "manager"),
+        invalid_status=400,
+        valid={"hour": "", "parties": "12"},
+    ),
+    "showroom:appointment-book": Form(
+        "post",
+        {
+            "scheduled_at": DateTime(),  # a time already past is refused too (valid_times are past)
+            "purpose": Choice(("visit", "test_drive", "negotiation", "delivery")),
+            "notes": Text(max_length=500),
+            "consultant": Pick("consultants", roles=("manager",)),
+        },
+        users=("consultant", "manager"),
+        obj="customer",
+        invalid_status=400,
+        shown_on=("leads:customer-detail",),
+        valid={"scheduled_at": "FUTURE_TIME", "purpose": "visit", "notes": "Brings his wife", "consultant": "CONSULTANT"},
+    ),
+    "showroom:compliance": Form(
+        "get",
+        {"start": Free(FLOOR_DAYS), "end": Free(FLOOR_DAYS)},
+        users=("manager",),
+        redirects=False,
+        valid={"start": "2024-01-01", "end": "2024-01-07"},
+    ),
+    "showroom:compliance-misses": Form(
+        "get",
+        {
+            "kind": Choice(("registered", "thank_you", "calls", "checklists")),
+            "consultant": Pick("showroom_staff", required=False),
+            "start": Free(FLOOR_DAYS),
+            "end": Free(FLOOR_DAYS),
+            "page": Free(PAGES, rarely=True),
+        },
+        users=("manager",),
+        redirects=False,  # a page number out of range shows the nearest page
+        valid={"kind": "calls", "start": "2024-01-01", "end": "2024-01-07"},
+    ),
 }
 
 NO_INPUT = {
+    "showroom:board": "the live floor board: a GET page, and the same URL as its htmx fragment, without parameters",
+    "showroom:appointment-cancel": "POST without fields; its id is covered by tests/dealership/test_object_access.py",
+    "showroom:head-count-remove": "POST without fields; its id is covered by tests/dealership/test_object_access.py",
     "showroom:model-detail": "GET page; its only input is the model id (tests/dealership/test_object_access.py, "
     "GROUP_CATALOG; a missing id in tests/showroom/test_catalog_pages.py)",
     "showroom:catalog-image": "GET file; its only input is the path: hostile paths (../, NUL, folders, other "
@@ -889,6 +960,7 @@ def world(consultant, second_consultant, manager, outsider, settings, tmp_path):
         "lost_reasons": list(LostReason.objects.filter(showroom=showroom, is_active=True).values_list("pk", flat=True)),
         "not_offered": [outsider.pk, foreign_reason.pk, 999_999_999, foreign_customer.pk],  # another showroom's user, reason, customer
         "valid_times": (local(now - timedelta(hours=1)), local(now - timedelta(minutes=5)), ""),
+        "future_time": local(now + timedelta(days=1)),  # an appointment's
         "today": timezone.localdate(now, showroom.tzinfo).isoformat(),
         "staff": (consultant.pk, outsider.pk),
         "showroom_mobiles": {str(m) for m in Customer.objects.filter(showroom=showroom).values_list("mobile", flat=True)},
@@ -1069,6 +1141,7 @@ SEND_RARELY = ("send", "omit", "omit")
 def _valid_values(spec, world):
     placeholders = {
         "VALID_TIME": world["valid_times"][0],
+        "FUTURE_TIME": world["future_time"],
         "VEHICLE_MODEL": str(world["vehicle_models"][0]),
         "CONSULTANT": str(world["consultant"].pk),
         "CUSTOMER": str(world["customer"][0]),
