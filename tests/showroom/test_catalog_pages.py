@@ -170,3 +170,24 @@ def test_a_missing_model_is_a_404_and_the_catalog_needs_a_login(client, login, c
     for url in (reverse("showroom:catalog"), reverse("showroom:model-detail", args=[1])):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@time_machine.travel(NOV_20, tick=False)
+def test_the_model_page_runs_the_same_queries_for_2_or_20_trims(login, consultant, catalog, django_assert_max_num_queries):
+    Accessory.objects.create(name="Roof box", part_number="QS-RB-1", price=Decimal("2800")).fits.add(catalog["base"])
+    client = login(consultant)
+    url = reverse("showroom:model-detail", args=[catalog["peak"].pk])
+    client.get(url)
+    with django_assert_max_num_queries(12) as few:
+        client.get(url)
+    plist = PriceList.objects.get(showroom=consultant.showroom, name="List")
+    for i in range(18):
+        colour = ColourFactory(brand=catalog["peak"].series.brand)
+        trim = TrimFactory(vehicle_model=catalog["peak"], name=f"Extra {i:02d}", colours=[colour, catalog["white"]])
+        PriceListEntry.objects.create(price_list=plist, trim=trim, msrp=Decimal(170000 + i))
+        car(consultant.showroom, trim, colour, 300 + i)
+        Accessory.objects.create(name=f"Kit {i}", part_number=f"K-{i}", price=Decimal(100)).fits.add(trim)
+        SellingPoint.objects.create(vehicle_model=catalog["peak"], position=1 + i % 6, title=f"Point {i}", feature="F")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["sheet"].trims) == 20
