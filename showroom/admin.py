@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
@@ -35,7 +35,11 @@ from showroom.models import (
     POSITION_TOPICS,
     Accessory,
     Brand,
+    ChecklistItem,
+    ChecklistTemplate,
     Colour,
+    DaySignOff,
+    Fix,
     PriceList,
     PriceListEntry,
     SellingPoint,
@@ -827,6 +831,95 @@ class StockCarAdmin(SimpleHistoryAdmin):
         if db_field.name == "trim":
             kwargs["queryset"] = TRIMS.all()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# ---- daily checklists ---------------------------------------------------------------------------
+
+
+class ChecklistItemForm(forms.ModelForm):
+    class Meta:
+        model = ChecklistItem
+        fields = ["position", "text", "help_text", "answer_type", "min_ok", "max_ok", "photo_on_fail", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        ranged = cleaned.get("min_ok") is not None or cleaned.get("max_ok") is not None
+        if ranged and cleaned.get("answer_type") != "number":
+            self.add_error("answer_type", _("Only a number item has a passing range."))
+        return cleaned
+
+
+class ChecklistItemInline(admin.TabularInline):
+    """The items in the order the tablet shows them. An item that has been answered cannot be
+    deleted (its answers keep their history): untick "active" to retire it."""
+
+    model = ChecklistItem
+    form = ChecklistItemForm
+    extra = 1
+    ordering = ["position", "pk"]
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "showroom", "kind", "position", "item_count", "is_active"]
+    list_filter = ["showroom", "kind", "is_active"]
+    list_select_related = ["showroom"]
+    list_editable = ["position", "is_active"]
+    search_fields = ["name", "items__text"]
+    inlines = [ChecklistItemInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("showroom")
+            .annotate(item_count=Count("items", filter=Q(items__is_active=True)))
+        )
+
+    @admin.display(description=gettext_lazy("active items"), ordering="item_count")
+    def item_count(self, obj):
+        return obj.item_count
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """Written by the checklist pages' services (who, when, why); the admin reads them and
+    their change history."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name not in self.editable]
+
+    editable: tuple = ()
+
+
+@admin.register(DaySignOff)
+class DaySignOffAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["day", "showroom", "is_signed", "signed_by", "signed_at", "note", "reopen_reason"]
+    list_filter = ["showroom", "is_signed"]
+    list_select_related = ["showroom", "signed_by"]
+    date_hierarchy = "day"
+
+
+@admin.register(Fix)
+class FixAdmin(ReadOnlyHistoryAdmin):
+    """Read-mostly: a manager may give a fix to someone else or reword it here too."""
+
+    list_display = ["answer_item", "showroom", "opened_on", "owner", "fixed_at", "fixed_by"]
+    list_filter = ["showroom", ("fixed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["showroom", "owner", "fixed_by", "answer__item"]
+    date_hierarchy = "opened_on"
+    search_fields = ["description", "fix_note", "answer__item__text"]
+    raw_id_fields = ["owner"]
+    editable = ("owner", "description")
+
+    @admin.display(description=gettext_lazy("item"), ordering="answer__item__text")
+    def answer_item(self, obj):
+        return obj.answer.item.text
 
 
 # --- the floor: reception duty, head counts, appointments (written by showroom.floor) ---------

@@ -457,6 +457,114 @@ class DayRangeForm(forms.Form):
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+# --- daily checklists (showroom.checklists) -------------------------------------------------
+
+CHECKLIST_PHOTO_MAX_BYTES = 8 * 1024 * 1024
+# Pillow's format → the file's extension (ChecklistAnswer.photo keeps it, under a random name).
+CHECKLIST_PHOTO_FORMATS = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp"}
+
+
+class ChecklistPhotoField(forms.ImageField):
+    """A photo from the tablet's camera: Pillow must read it as a JPEG, PNG or WebP image of
+    at most 8 MB; it is stored under a random name with its real format's extension."""
+
+    widget = forms.ClearableFileInput
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "accept": "image/*", "capture": "environment"}
+
+    def to_python(self, data):
+        if data and getattr(data, "size", 0) > CHECKLIST_PHOTO_MAX_BYTES:
+            raise forms.ValidationError(_("The photo is larger than 8 MB."), code="size")
+        upload = super().to_python(data)
+        if upload is None:
+            return None
+        ext = CHECKLIST_PHOTO_FORMATS.get(getattr(upload.image, "format", None))
+        if ext is None:
+            raise forms.ValidationError(_("Send a JPEG, PNG or WebP photo."), code="format")
+        upload.name = f"photo{ext}"
+        return upload
+
+
+class ChecklistAnswerForm(forms.Form):
+    """One item of a run: pass/fail, a number or a text (by the item's answer type), a note
+    and a photo. The service decides what the item needs."""
+
+    item = forms.ModelChoiceField(label=_("Item"), queryset=None)
+    passed = forms.ChoiceField(
+        label=_("Result"), choices=[("pass", _("Pass")), ("fail", _("Fail"))], required=False
+    )
+    number = forms.DecimalField(label=_("Number"), max_digits=10, decimal_places=2, required=False)
+    text = forms.CharField(label=_("Answer"), max_length=500, required=False)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    photo = ChecklistPhotoField(label=_("Photo"), required=False)
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+
+    @property
+    def passed_value(self) -> bool | None:
+        return {"pass": True, "fail": False}.get(self.cleaned_data.get("passed"))
+
+
+class FixCloseForm(forms.Form):
+    note = forms.CharField(
+        label=_("How it was fixed"), max_length=500, widget=forms.TextInput(attrs={"placeholder": _("e.g. cleaned, replaced")})
+    )
+
+
+class FixOwnerForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    description = forms.CharField(label=_("What to fix"), max_length=500, required=False)
+
+    def __init__(self, *args, showroom_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(showroom_id=showroom_id, is_active=True).order_by(
+            "first_name", "username"
+        )
+
+
+CHECKLIST_FIRST_DAY, CHECKLIST_LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+class ChecklistDayField(forms.DateField):
+    widget = forms.HiddenInput
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not CHECKLIST_FIRST_DAY <= value <= CHECKLIST_LAST_DAY:
+            raise forms.ValidationError(_("Choose a day from 2000 to 2099."), code="out_of_range")
+
+
+class DaySignOffForm(forms.Form):
+    day = ChecklistDayField(label=_("Day"))
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class DayReopenForm(forms.Form):
+    day = ChecklistDayField(label=_("Day"))
+    reason = forms.CharField(label=_("Reason for re-opening"), max_length=500)
+
+
+class ChecklistHistoryForm(forms.Form):
+    template = forms.ModelChoiceField(label=_("Checklist"), queryset=None, required=False, empty_label=None)
+    days = forms.TypedChoiceField(
+        label=_("Period"),
+        choices=[("30", _("Last 30 days")), ("90", _("Last 90 days"))],
+        coerce=int,
+        required=False,
+    )
+    by = forms.ChoiceField(label=_("By"), choices=[("day", _("Day")), ("week", _("Week"))], required=False)
+    series = forms.ChoiceField(
+        label=_("Per"), choices=[("item", _("Item")), ("consultant", _("Consultant"))], required=False
+    )
+
+    def __init__(self, *args, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = templates
+
+
 
     def clean(self):
         data = super().clean()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from showroom.views import catalog as catalog_views
+from showroom.views import checklists as checklist_views
 from showroom.views import compliance as compliance_views
 from showroom.views import floor as floor_views
 from showroom.views import needs as needs_views
@@ -36,4 +37,14 @@ urlpatterns = [
     path("stock/", catalog_views.StockView.as_view(), name="stock"),
     path("customers/<int:pk>/needs/", needs_views.NeedsEditView.as_view(), name="needs-edit"),
     path("customers/<int:pk>/needs/history/", needs_views.NeedsHistoryView.as_view(), name="needs-history"),
+    path("checklists/", checklist_views.checklist_day, name="checklist-day"),
+    path("checklists/runs/<int:pk>/", checklist_views.checklist_run, name="checklist-run"),
+    path("checklists/runs/<int:pk>/answer/", checklist_views.checklist_answer, name="checklist-answer"),
+    path("checklists/runs/<int:pk>/complete/", checklist_views.checklist_complete, name="checklist-complete"),
+    path("checklists/photos/<int:pk>/", checklist_views.checklist_photo, name="checklist-photo"),
+    path("checklists/fixes/<int:pk>/fixed/", checklist_views.checklist_fix_close, name="checklist-fix-close"),
+    path("checklists/fixes/<int:pk>/owner/", checklist_views.checklist_fix_owner, name="checklist-fix-owner"),
+    path("checklists/sign-off/", checklist_views.checklist_sign_off, name="checklist-sign-off"),
+    path("checklists/reopen/", checklist_views.checklist_reopen, name="checklist-reopen"),
+    path("checklists/history/", checklist_views.checklist_history, name="checklist-history"),
 ]

@@ -34,6 +34,61 @@ document.addEventListener("click", (event) => {
   }
 });
 
+// Checklists: an item saved with an error comes back as a 400 carrying the row with its
+// errors; swap it in like a success (htmx leaves 4xx responses out by default).
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 400 && event.detail.elt.closest("[data-swap-errors]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
+
+// Checklist history: a Chart.js line chart of pass rates (percent per day or week) from the
+// <script type="application/json"> block the page's json_script filter wrote; the same
+// figures are in the table under the chart.
+document.addEventListener("DOMContentLoaded", () => {
+  if (typeof window.Chart === "undefined") {
+    return;
+  }
+  const palette = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#d63384", "#20c997", "#ffc107", "#0dcaf0", "#6c757d", "#dc3545"];
+  document.querySelectorAll("canvas[data-chart-source]").forEach((canvas) => {
+    const source = document.getElementById(canvas.dataset.chartSource);
+    if (!source) {
+      return;
+    }
+    const data = JSON.parse(source.textContent);
+    const datasets = data.datasets.map((set, index) => {
+      const colour = set.overall ? "#212529" : palette[(index - 1) % palette.length];
+      return {
+        label: set.label,
+        data: set.data,
+        borderColor: colour,
+        backgroundColor: colour,
+        borderWidth: set.overall ? 3 : 2,
+        borderDash: set.overall ? [6, 4] : [],
+        spanGaps: true,
+        tension: 0.2,
+        pointRadius: data.labels.length > 40 ? 0 : 3,
+      };
+    });
+    new window.Chart(canvas, {
+      type: "line",
+      data: { labels: data.labels, datasets },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        interaction: { mode: "index", intersect: false },
+        scales: { y: { min: 0, max: 100, ticks: { callback: (value) => `${value} %` } } },
+        plugins: {
+          tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${item.parsed.y === null ? "–" : item.parsed.y + " %"}` } },
+          legend: { position: "bottom" },
+        },
+      },
+    });
+  });
+});
+
 // Reception duty: ↑/↓ move a consultant's row, and every row's order number follows the rows.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-duty-move]");

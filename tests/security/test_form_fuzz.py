@@ -44,6 +44,7 @@ from followup.models import Reminder
 from leads.mobile import parse_mobile
 from leads.models import Customer, Grade, LostReason, Source
 from leads.services import customer_request_lost, import_batch_create
+from showroom.checklists import checklist_answer_save, checklist_runs_create, day_sign_off
 from showroom.models import Brand, Channel, MainUse, Presentation, SellingPoint, StockCar
 from showroom.vin import vin_check_digit
 from tests.factories import ColourFactory, CustomerFactory, TrimFactory, VehicleModelFactory, walk_in
@@ -838,9 +839,78 @@ FORMS = {
         redirects=False,  # a page number out of range shows the nearest page
         valid={"kind": "calls", "start": "2024-01-01", "end": "2024-01-07"},
     ),
+    "showroom:checklist-day": Form(
+        "get",
+        {"day": Free(FLOOR_DAYS), "page": Free(PAGES, rarely=True)},
+        users=("consultant", "manager"),
+        redirects=False,  # a day that is no day shows today; a page out of range, the nearest
+        valid={"day": "TODAY"},
+    ),
+    "showroom:checklist-answer": Form(
+        "post",  # the photo is a file: hostile files in tests/showroom/test_checklist_photos.py
+        {
+            "item": Pick("checklist_items"),  # the run's checklist's items
+            "passed": Choice(("pass", "fail"), required=False),
+            "number": Free(("3", "2.5", "-1", "abc", "1e10", "NaN", str(2**70))),
+            "text": Text(max_length=500),
+            "note": Text(max_length=500),
+        },
+        users=("consultant", "manager"),
+        obj="checklist_run",
+        invalid_status=400,
+        shown_on=("showroom:checklist-run",),
+        valid={"item": "CHECKLIST_ITEM", "passed": "pass", "note": "Tie and badge on"},
+    ),
+    "showroom:checklist-fix-close": Form(
+        "post",
+        {"note": Text(max_length=500, required=True)},
+        users=("consultant", "manager"),
+        obj="checklist_fix",
+        invalid_status=400,
+        valid={"note": "Printed new quote sheets"},
+    ),
+    "showroom:checklist-fix-owner": Form(
+        "post",
+        {"owner": Pick("showroom_staff", roles=("manager",)), "description": Text(max_length=500)},
+        users=("manager",),
+        obj="checklist_fix",
+        invalid_status=400,
+        valid={"owner": "CONSULTANT", "description": "Print 20 quote sheets"},
+    ),
+    "showroom:checklist-sign-off": Form(
+        "post",
+        {"day": Free(FLOOR_DAYS), "note": Text(max_length=500)},
+        users=("manager",),
+        invalid_status=400,
+        valid={"day": "TODAY", "note": "All checked"},
+    ),
+    "showroom:checklist-reopen": Form(
+        "post",
+        {"day": Free(FLOOR_DAYS), "reason": Text(max_length=500, required=True)},
+        users=("manager",),
+        invalid_status=400,
+        valid={"day": "YESTERDAY", "reason": "An answer came in late"},  # the world signed yesterday off
+    ),
+    "showroom:checklist-history": Form(
+        "get",
+        {
+            "template": Pick("checklist_templates", required=False, roles=("manager",)),
+            "days": Choice(("30", "90"), required=False),
+            "by": Choice(("day", "week"), required=False),
+            "series": Choice(("item", "consultant"), required=False),
+        },
+        users=("manager",),
+        redirects=False,
+        valid={"days": "90", "by": "week", "series": "consultant"},
+    ),
 }
 
 NO_INPUT = {
+    "showroom:checklist-run": "GET page; its only input is the run id (tests/dealership/test_object_access.py); "
+    "fetched here after answers to check it escapes them",
+    "showroom:checklist-complete": "POST without fields; its id is covered by tests/dealership/test_object_access.py",
+    "showroom:checklist-photo": "GET file; its only input is the answer id (tests/dealership/test_object_access.py, "
+    "tests/showroom/test_checklist_photos.py)",
     "showroom:board": "the live floor board: a GET page, and the same URL as its htmx fragment, without parameters",
     "showroom:appointment-cancel": "POST without fields; its id is covered by tests/dealership/test_object_access.py",
     "showroom:head-count-remove": "POST without fields; its id is covered by tests/dealership/test_object_access.py",
@@ -962,6 +1032,7 @@ def world(consultant, second_consultant, manager, outsider, settings, tmp_path):
         "valid_times": (local(now - timedelta(hours=1)), local(now - timedelta(minutes=5)), ""),
         "future_time": local(now + timedelta(days=1)),  # an appointment's
         "today": timezone.localdate(now, showroom.tzinfo).isoformat(),
+        **_checklist_world(consultant, manager, outsider),
         "staff": (consultant.pk, outsider.pk),
         "showroom_mobiles": {str(m) for m in Customer.objects.filter(showroom=showroom).values_list("mobile", flat=True)},
         "referrer_names": {  # lower-cased names a referrer may be typed as, by who types it
@@ -982,6 +1053,32 @@ def _call(customer):
         due_at=timezone.now(),
         idempotency_key=f"fuzz-call:{customer.pk}",
     )
+
+
+def _checklist_world(consultant, manager, outsider):
+    """Today's checklists of both showrooms: the consultant's readiness run (its last item
+    failed, so a fix) and, for the outsider's showroom, a failed environment item; yesterday
+    signed off (to re-open)."""
+    from showroom.models import ChecklistRun, DutySlot
+
+    runs, fixes = [], []
+    for user, kind in ((consultant, "consultant"), (outsider, "environment")):
+        today = timezone.localdate(timezone=user.showroom.tzinfo)
+        DutySlot.objects.create(showroom=user.showroom, day=today, consultant=user)
+        checklist_runs_create(showroom=user.showroom, day=today)
+        run = ChecklistRun.objects.get(showroom=user.showroom, day=today, template__kind=kind)
+        item = run.template.items.filter(photo_on_fail=False, answer_type="pass_fail").last()
+        fixes.append(checklist_answer_save(run=run, item=item, passed=False, note="Fuzz fail", by=user).fix)
+        runs.append(run)
+    day_sign_off(showroom=manager.showroom, day=today - timedelta(days=1), by=manager, note="Fuzz day")
+    items = list(runs[0].template.items.filter(is_active=True).values_list("pk", flat=True))
+    return {
+        "checklist_run": tuple(run.pk for run in runs),
+        "checklist_fix": tuple(fix.pk for fix in fixes),
+        "checklist_items": items,
+        "checklist_templates": list(manager.showroom.checklist_templates.values_list("pk", flat=True)),
+        "yesterday": (today - timedelta(days=1)).isoformat(),
+    }
 
 
 def _client_for(world, user_key) -> Client:
@@ -1145,6 +1242,9 @@ def _valid_values(spec, world):
         "VEHICLE_MODEL": str(world["vehicle_models"][0]),
         "CONSULTANT": str(world["consultant"].pk),
         "CUSTOMER": str(world["customer"][0]),
+        "TODAY": world["today"],
+        "YESTERDAY": world["yesterday"],
+        "CHECKLIST_ITEM": str(world["checklist_items"][0]),
     }
     return {name: placeholders.get(value, value) for name, value in spec.valid.items()}
 
