@@ -23,6 +23,11 @@ EXPORT_URL = reverse("admin:showroom_pricelistentry_export")
 CSV_FORMAT, XLSX_FORMAT = "0", "1"
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    settings.VAR_DIR = tmp_path  # uploads wait for their confirmation under VAR_DIR/imports
+
+
 @pytest.fixture
 def admin_client(showroom):
     client = Client()
@@ -147,9 +152,11 @@ def test_a_file_that_no_longer_passes_at_confirmation_writes_nothing_at_all(admi
     assert _prices(price_list) == {("emeya-s", ""): Decimal("898000"), ("eletre-r", ""): Decimal("958000")}
 
 
-def test_confirming_twice_imports_once(admin_client, price_list):
+def test_confirming_twice_imports_once(admin_client, price_list, tmp_path):
     preview = _preview(admin_client, price_list, _csv("trim_code,colour,guide_price\nemeya-s,Racing Red,903000\n"))
+    assert len(list((tmp_path / "imports" / "price-lists").iterdir())) == 1  # kept for the confirmation
     _confirm(admin_client, preview)
+    assert not list((tmp_path / "imports" / "price-lists").iterdir())  # and deleted by the import
     again = _confirm(admin_client, preview)
     assert again.status_code == 302
     assert "has been imported already" in admin_client.get(again["Location"]).content.decode()
