@@ -431,32 +431,6 @@ class NeedsAnalysisForm(forms.ModelForm):
         return data
 
 
-# --- the floor: duty, head count, appointments, compliance (showroom.views.floor, .compliance)
-
-
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
-
-
-class ShowroomDayField(forms.DateField):
-    """A calendar day the showroom's pages can show (2000–2100)."""
-
-    def validate(self, value):
-        super().validate(value)
-        if value and not FIRST_DAY <= value <= LAST_DAY:
-            raise forms.ValidationError(_("Choose a day between 2000 and 2100."), code="range")
-
-
-class DayRangeForm(forms.Form):
-    """A day or a range of days, the last 7 by default, at most 90."""
-
-    start = ShowroomDayField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = ShowroomDayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    default_days = 7
-    max_days = COMPLIANCE_MAX_DAYS
-
-    def __init__(self, *args, today: date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.today = today
 # --- daily checklists (showroom.checklists) -------------------------------------------------
 
 CHECKLIST_PHOTO_MAX_BYTES = 8 * 1024 * 1024
@@ -565,6 +539,32 @@ class ChecklistHistoryForm(forms.Form):
         self.fields["template"].queryset = templates
 
 
+# --- the floor: duty, head count, appointments, compliance (showroom.views.floor, .compliance)
+
+
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+class ShowroomDayField(forms.DateField):
+    """A calendar day the showroom's pages can show (2000–2100)."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not FIRST_DAY <= value <= LAST_DAY:
+            raise forms.ValidationError(_("Choose a day between 2000 and 2100."), code="range")
+
+
+class DayRangeForm(forms.Form):
+    """A day or a range of days, the last 7 by default, at most 90."""
+
+    start = ShowroomDayField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = ShowroomDayField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    default_days = 7
+    max_days = COMPLIANCE_MAX_DAYS
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
 
     def clean(self):
         data = super().clean()

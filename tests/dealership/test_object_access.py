@@ -38,13 +38,13 @@ OBJECT_FOR = {
     "showroom:appointment-book": "customer",
     "showroom:appointment-cancel": "appointment",
     "showroom:head-count-remove": "head_count",  # a figure of the head count: its showroom's managers
-    "showroom:visit-close": "visit",
     "showroom:checklist-run": "checklist_run",  # the consultant's own readiness check
     "showroom:checklist-answer": "checklist_run",
     "showroom:checklist-complete": "checklist_run",
     "showroom:checklist-photo": "checklist_answer",  # a photo: those who see its checklist
     "showroom:checklist-fix-close": "checklist_fix",
     "showroom:checklist-fix-owner": "checklist_fix",
+    "showroom:visit-close": "visit",
     "showroom:visit-link": "anonymous_visit",
     "showroom:walkaround-start": "visit",
     "showroom:walkaround": "presentation",
@@ -66,6 +66,7 @@ MANAGER_ONLY = {
     "leads:customer-import-preview",  # an uploaded list: the managers of its showroom only
     "leads:customer-assign",  # managers give customers to consultants
     "showroom:head-count-remove",  # reception records the head count; managers remove a figure
+    "showroom:checklist-fix-owner",  # managers give a fix to someone else
 }
 
 # The dealer group's catalog: every signed-in staff member opens these, whatever their
@@ -82,7 +83,6 @@ def _patterns_with_ids(resolver=None, prefix=""):
             ns = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
             yield from _patterns_with_ids(entry, ns)
         elif isinstance(entry, URLPattern) and entry.pattern.converters and entry.name:
-    "showroom:checklist-fix-owner",  # managers give a fix to someone else
             yield f"{prefix}{entry.name}"
 
 
@@ -134,7 +134,23 @@ def objects(consultant, manager, settings, tmp_path):
         "presentation": presentation,
         "appointment": appointment,
         "head_count": head_count,
+        **_checklist_objects(consultant),
     }
+
+
+def _checklist_objects(consultant):
+    """The consultant's readiness check today, one item failed with a photo (and so a fix)."""
+    from showroom.models import ChecklistRun, DutySlot
+    from tests.showroom.checklists_support import photo
+
+    showroom, today = consultant.showroom, timezone.localdate(timezone=consultant.showroom.tzinfo)
+    DutySlot.objects.create(showroom=showroom, day=today, consultant=consultant)
+    checklist_runs_create(showroom=showroom, day=today)
+    run = ChecklistRun.objects.get(showroom=showroom, day=today, consultant=consultant)
+    answer = checklist_answer_save(
+        run=run, item=run.template.items.first(), passed=False, note="秘密备注", photo=photo(), by=consultant
+    )
+    return {"checklist_run": run, "checklist_answer": answer, "checklist_fix": answer.fix}
 
 
 def _url(url_name, objects):
@@ -151,25 +167,9 @@ def test_other_consultant_and_other_showroom_get_404(url_name, objects, login, s
     for intruder in (second_consultant, outsider):
         client = login(intruder)
         for response in (client.get(url), client.post(url, {"grade": "F", "mobile": "13900000000"})):
-        **_checklist_objects(consultant),
             assert response.status_code in (404, 405), (url_name, intruder, response.status_code)
             body = response.content.decode()
             assert "秘密" not in body and "13912345678" not in body
-def _checklist_objects(consultant):
-    """The consultant's readiness check today, one item failed with a photo (and so a fix)."""
-    from showroom.models import ChecklistRun, DutySlot
-    from tests.showroom.checklists_support import photo
-
-    showroom, today = consultant.showroom, timezone.localdate(timezone=consultant.showroom.tzinfo)
-    DutySlot.objects.create(showroom=showroom, day=today, consultant=consultant)
-    checklist_runs_create(showroom=showroom, day=today)
-    run = ChecklistRun.objects.get(showroom=showroom, day=today, consultant=consultant)
-    answer = checklist_answer_save(
-        run=run, item=run.template.items.first(), passed=False, note="秘密备注", photo=photo(), by=consultant
-    )
-    return {"checklist_run": run, "checklist_answer": answer, "checklist_fix": answer.fix}
-
-
 
 
 @pytest.mark.parametrize("url_name", sorted(OBJECT_FOR))
