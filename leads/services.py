@@ -580,6 +580,11 @@ def customers_merge(*, survivor: Customer, duplicate: Customer, by) -> dict:
     counts["reminders"] = len(reminders)
     counts["reminders_cancelled"] = len(to_cancel)
 
+    # One needs analysis per customer: when both have one, they are folded into the survivor's.
+    from showroom.needs import needs_merge
+
+    needs_merge(survivor=survivor, duplicate=duplicate, by=by)
+
     named = {GradeChange: "grade_changes", TimelineEvent: "timeline_events",
              Notification: "notifications", Reminder: None, Visit: None}
     for model, field in _rows_pointing_at(duplicate):

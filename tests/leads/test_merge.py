@@ -151,3 +151,19 @@ def test_consultants_cannot_merge(pair, consultant, login):
 
 def test_a_deleted_customer_that_was_not_merged_is_still_a_404(manager, login):
     assert login(manager).get(reverse("leads:customer-detail", args=[999999])).status_code == 404
+
+
+def test_merging_two_customers_who_both_have_needs_keeps_one_analysis_with_both_answers(pair, manager):
+    from showroom.models import NeedsAnalysis
+    from showroom.needs import needs_save
+
+    survivor, duplicate = pair
+    needs_save(customer=survivor, data={"buyer": "Mr Li", "budget_min": 150000, "budget_max": 200000}, by=manager)
+    needs_save(customer=duplicate, data={"buyer": "Someone else", "payment": "loan"}, by=manager)
+
+    services.customers_merge(survivor=survivor, duplicate=duplicate, by=manager)
+
+    needs = NeedsAnalysis.objects.get(customer=survivor)
+    assert (needs.buyer, needs.payment, needs.budget_min, needs.budget_max) == ("Mr Li", "loan", 150000, 200000)
+    assert NeedsAnalysis.objects.count() == 1
+    assert not Customer.objects.filter(pk=duplicate.pk).exists()
