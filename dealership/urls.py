@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("leads.urls")),
     path("", include("showroom.urls")),
     path("", include("followup.urls")),
+    path("", include("testdrive.urls")),
 ]

@@ -6,6 +6,7 @@ from django.utils import timezone
 from showroom.floor import customer_appointments
 from showroom.needs import needs_panel
 from showroom.walkaround import customer_walkarounds
+from testdrive.selectors import testdrive_panel
 
 
 def customer_panels(*, customer, user) -> dict:
@@ -17,4 +18,6 @@ def customer_panels(*, customer, user) -> dict:
     ctx["walkarounds"] = customer_walkarounds(customer=customer)
     # Appointments, latest first, with their status (arrived / no-show / …): one query.
     ctx["appointments"] = customer_appointments(customer=customer, now=timezone.now())
+    # The test drives (testdrive app): bookings with car, drive and survey, one query.
+    ctx.update(testdrive_panel(customer=customer, user=user))
     return ctx

@@ -185,7 +185,8 @@ def slot_times(showroom, day: date) -> list[datetime]:
 class Cell:
     start: datetime
     booking: Booking | None = None
-    first: bool = False  # the booking's first cell
+    span: int = 1  # a booking's first cell spans the slots it covers …
+    covered: bool = False  # … which are then not drawn
     past: bool = False
 
 
@@ -217,17 +218,16 @@ def calendar_day(*, showroom, day: date, user, now: datetime | None = None) -> d
     slots = slot_times(showroom, day)
     rows = []
     for car in cars:
-        cells = []
-        seen = set()
+        cells: list[Cell] = []
         for slot in slots:
             slot_end = slot + timedelta(minutes=SLOT_MINUTES)
             booking = next(
                 (b for b in by_car.get(car.pk, ()) if b.starts_at < slot_end and b.ends_at > slot), None
             )
             cell = Cell(start=slot, booking=booking, past=slot_end <= now)
-            if booking is not None and booking.pk not in seen:
-                cell.first = True
-                seen.add(booking.pk)
+            if booking is not None and cells and cells[-1].booking is booking:
+                cell.covered = True
+                next(c for c in reversed(cells) if not c.covered).span += 1
             cells.append(cell)
         rows.append({"car": car, "readiness": readiness[car.pk], "cells": cells})
     return {"day": day, "today": today, "slots": slots, "rows": rows, "bookings": bookings}
@@ -242,6 +242,16 @@ def customer_test_drives(*, customer, limit: int = 20) -> list[Booking]:
         )
         .order_by("-starts_at", "-pk")[:limit]
     )
+
+
+def testdrive_panel(*, customer, user) -> dict:
+    """Context for templates/testdrive/_customer_panel.html (showroom.panels): one query."""
+    from leads.access import can_edit_customer
+
+    return {
+        "test_drives": customer_test_drives(customer=customer),
+        "can_book_test_drive": can_edit_customer(user, customer) and user.showroom_id == customer.showroom_id,
+    }
 
 
 # --- the funnel -----------------------------------------------------------------------------

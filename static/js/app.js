@@ -106,3 +106,10 @@ document.addEventListener("click", (event) => {
   });
   button.focus();
 });
+
+// A "Print" button (the signed test-drive agreement).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
+});

@@ -18,6 +18,7 @@ from showroom.checklists import checklist_answer_save, checklist_runs_create
 from showroom.floor import appointment_book, head_count_record
 from showroom.models import Presentation
 from tests.factories import CustomerFactory, VehicleModelFactory, walk_in
+from tests.testdrive.factories import prepared_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,21 @@ OBJECT_FOR = {
     "showroom:walkaround-finish": "presentation",
     "showroom:needs-edit": "customer",
     "showroom:needs-history": "customer",
+    "testdrive:booking-detail": "booking",
+    "testdrive:booking-cancel": "booking",
+    "testdrive:licence-check": "booking",
+    "testdrive:licence-photo": "booking",  # the customer's licence: staff who see the booking
+    "testdrive:route-briefing": "booking",
+    "testdrive:route-map": "booking",
+    "testdrive:agreement-sign": "booking",
+    "testdrive:agreement": "booking",
+    "testdrive:agreement-signature": "booking",
+    "testdrive:drive-start": "booking",
+    "testdrive:drive-handover": "booking",
+    "testdrive:drive-ride-along": "booking",
+    "testdrive:drive-end": "booking",
+    "testdrive:survey": "booking",
+    "testdrive:drive-register": "booking",
 }
 
 # URLs that take more than the object's id: the arguments that follow it.
@@ -132,6 +148,7 @@ def objects(consultant, manager, settings, tmp_path):
             showroom=consultant.showroom, owner=consultant, name="秘密推荐", referred_by_staff=consultant
         ).referred_by_staff,
         "presentation": presentation,
+        "booking": prepared_booking(customer, consultant),  # a test drive: licence photo, signed agreement
         "appointment": appointment,
         "head_count": head_count,
         **_checklist_objects(consultant),

@@ -48,6 +48,7 @@ from showroom.checklists import checklist_answer_save, checklist_runs_create, da
 from showroom.models import Brand, Channel, MainUse, Presentation, SellingPoint, StockCar
 from showroom.vin import vin_check_digit
 from tests.factories import ColourFactory, CustomerFactory, TrimFactory, VehicleModelFactory, walk_in
+from tests.testdrive.factories import fuzz_world
 
 pytestmark = pytest.mark.django_db
 
@@ -903,9 +904,124 @@ FORMS = {
         redirects=False,
         valid={"days": "90", "by": "week", "series": "consultant"},
     ),
+    # --- test drives (testdrive): each URL meets a booking at the step it takes ---
+    "testdrive:calendar": Form(
+        "get",
+        {"day": Free(("2026-11-20", "2026-02-30", "0001-01-01", "9999-12-31", "today"))},
+        users=("consultant", "manager"),
+        redirects=False,
+        valid={"day": "TODAY"},
+    ),
+    "testdrive:fleet": Form(
+        "get", {"page": Free(PAGES, rarely=True)}, users=("consultant", "manager"), redirects=False, paginated=True,
+        valid={"page": "1"},
+    ),
+    "testdrive:booking-create#get": Form(  # pre-filled from the calendar and the customer page
+        "get",
+        {"car": Free(IDS), "start": Free(DATES), "customer": Free(IDS)},
+        users=("consultant", "manager"),
+        redirects=False,
+        valid={"car": "FREE_CAR", "start": "FUTURE_TIME", "customer": "CUSTOMER"},
+    ),
+    "testdrive:booking-create": Form(
+        "post",
+        {
+            "mobile": Mobile(required=True),  # a mobile that is none of the user's customers: refused at the field
+            "car": Pick("fleet_cars"),
+            "starts_at": DateTime(required=False),
+            "minutes": Choice(("30", "45", "60", "90")),
+            "route": Pick("routes", required=False),
+            "walk_in": Bool(),
+        },
+        users=("consultant", "manager"),
+        invalid_status=400,
+        valid={"mobile": "13912345678", "car": "FREE_CAR", "starts_at": "FUTURE_TIME", "minutes": "30"},
+    ),
+    "testdrive:booking-cancel": Form(
+        "post", {"reason": Text(max_length=300)}, users=("consultant", "manager"), obj="booking_new",
+        invalid_status=400, valid={"reason": "Customer called it off"},
+    ),
+    "testdrive:licence-check": Form(
+        "post",  # the photo is a file, which these fields cannot carry: tests/testdrive/test_licence_check.py
+        {
+            "has_licence": Choice(("yes", "no")),
+            "number": Text(max_length=30),
+            "licence_class": Choice(("A1", "A2", "A3", "B1", "B2", "C1", "C2", "other"), required=False),
+            "issued_on": Free(("2020-05-01", "2026-02-30", "0001-01-01", "9999-12-31", "x")),
+            "expires_on": Free(("2030-05-01", "2026-13-01", "0001-01-01", "9999-12-31", "")),
+        },
+        users=("consultant", "manager"),
+        obj="booking_new",
+        invalid_status=400,
+        valid={"has_licence": "no"},
+    ),
+    "testdrive:agreement-sign": Form(
+        "post",
+        {"language": Choice(("en", "zh-hans")), "signature": Text(max_length=1024 * 1024 * 4 // 3 + 100)},
+        users=("consultant", "manager"),
+        obj="booking_checked",
+        invalid_status=400,
+        valid={"language": "en", "signature": "SIGNATURE"},
+    ),
+    "testdrive:drive-start": Form(
+        "post",
+        {"mode": Choice(("drive", "ride_along")), "odometer": Integer(0, 9_999_999), "started_at": DateTime(required=False)},
+        users=("consultant", "manager"),
+        obj="booking_ready",
+        invalid_status=400,
+        valid={"mode": "drive", "odometer": "12000"},
+    ),
+    "testdrive:drive-handover": Form(
+        "post",
+        {"odometer": Free(("", "12003", "-1", "abc", "99999999999")), "at": DateTime(required=False)},
+        users=("consultant", "manager"),
+        obj="drive_open",
+        invalid_status=400,
+        valid={"odometer": "12003"},
+    ),
+    "testdrive:drive-ride-along": Form(
+        "post", {"reason": Text(max_length=300, required=True)}, users=("consultant", "manager"), obj="drive_open",
+        invalid_status=400, valid={"reason": "Too fast on the ramp"},
+    ),
+    "testdrive:drive-end": Form(
+        "post",
+        {"odometer": Integer(0, 9_999_999), "ended_at": DateTime(required=False)},
+        users=("consultant", "manager"),
+        obj="drive_open",
+        invalid_status=400,
+        valid={"odometer": "12009"},
+    ),
+    "testdrive:survey": Form(
+        "post",
+        {
+            "likelihood": Choice(("1", "2", "3", "4", "5")),
+            "comments": Text(max_length=2000),
+            "rating_acceleration": Choice(("1", "2", "3", "4", "5"), required=False),
+            "comment_acceleration": Text(max_length=500),
+        },
+        users=("consultant", "manager"),
+        obj="drive_ended",
+        invalid_status=400,
+        valid={"likelihood": "4", "rating_acceleration": "5", "comment_acceleration": "Strong"},
+    ),
+    "testdrive:drive-register": Form(
+        "post",
+        {"customer_left_at": DateTime(required=False), "notes": Text(max_length=2000)},
+        users=("consultant", "manager"),
+        obj="drive_ended",
+        invalid_status=400,
+        valid={"notes": "Comes back on Saturday"},
+    ),
 }
 
 NO_INPUT = {
+    "testdrive:booking-detail": "GET page; its only input is the booking id (tests/dealership/test_object_access.py)",
+    "testdrive:licence-photo": "GET file; its only input is the booking id (tests/dealership/test_object_access.py, "
+    "tests/testdrive/test_pages.py)",
+    "testdrive:route-briefing": "GET page; its only input is the booking id (tests/dealership/test_object_access.py)",
+    "testdrive:route-map": "GET file; its only input is the booking id (tests/dealership/test_object_access.py)",
+    "testdrive:agreement": "GET page; its only input is the booking id (tests/dealership/test_object_access.py)",
+    "testdrive:agreement-signature": "GET file; its only input is the booking id (tests/dealership/test_object_access.py)",
     "showroom:checklist-run": "GET page; its only input is the run id (tests/dealership/test_object_access.py); "
     "fetched here after answers to check it escapes them",
     "showroom:checklist-complete": "POST without fields; its id is covered by tests/dealership/test_object_access.py",
@@ -1033,6 +1149,7 @@ def world(consultant, second_consultant, manager, outsider, settings, tmp_path):
         "future_time": local(now + timedelta(days=1)),  # an appointment's
         "today": timezone.localdate(now, showroom.tzinfo).isoformat(),
         **_checklist_world(consultant, manager, outsider),
+        **fuzz_world(customer=customer, consultant=consultant, outsider=outsider, foreign_customer=foreign_customer),
         "staff": (consultant.pk, outsider.pk),
         "showroom_mobiles": {str(m) for m in Customer.objects.filter(showroom=showroom).values_list("mobile", flat=True)},
         "referrer_names": {  # lower-cased names a referrer may be typed as, by who types it
@@ -1245,6 +1362,7 @@ def _valid_values(spec, world):
         "TODAY": world["today"],
         "YESTERDAY": world["yesterday"],
         "CHECKLIST_ITEM": str(world["checklist_items"][0]),
+        **world.get("placeholders", {}),  # of the world's own objects (test drives)
     }
     return {name: placeholders.get(value, value) for name, value in spec.valid.items()}
 

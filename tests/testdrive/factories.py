@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
@@ -163,3 +164,60 @@ def ended(booking, by, *, odometer: int = 12_000, km: int = 9):
     services.drive_end(drive=drive, odometer=odometer + km, by=by)
     drive.refresh_from_db()
     return drive
+
+
+def map_image(route: Route) -> Route:
+    out = BytesIO()
+    Image.new("RGB", (400, 300), (180, 220, 180)).save(out, format="PNG")
+    route.map_image.save("map.png", ContentFile(out.getvalue()))
+    return route
+
+
+def prepared_booking(customer, consultant, *, plate: str = "沪A·D9001"):
+    """A booking of the next slot on a route with a map, the licence checked (with its photo)
+    and the agreement signed: every page of a booking has something to show (the access and
+    form-fuzz meta-tests)."""
+    showroom = customer.showroom
+    car = fleet_car(showroom, plate=plate)
+    daily_check(car)
+    made = booking(customer, consultant, car, route=map_image(route(showroom)))
+    licence(made, consultant)
+    signed(made, consultant)
+    return made
+
+
+def fuzz_world(*, customer, consultant, outsider, foreign_customer) -> dict:
+    """Test drives at every step for tests/security/test_form_fuzz.py's world: each key is
+    (this showroom's, another showroom's) booking id, as the fuzz's Form.obj expects."""
+    showroom = customer.showroom
+    agreement_template(showroom)
+    loop = route(showroom)
+
+    def prepared(plate, *steps):
+        car = fleet_car(showroom, plate=plate)
+        daily_check(car)
+        made = booking(customer, consultant, car, route=loop)
+        for step in steps:
+            step(made)
+        return made
+
+    foreign_car = fleet_car(outsider.showroom, plate="浙A·D0001")
+    daily_check(foreign_car)
+    foreign = booking(foreign_customer, outsider, foreign_car).pk
+    new = prepared("沪A·F0001")
+    checked = prepared("沪A·F0002", lambda b: licence(b, consultant))
+    ready_ = prepared("沪A·F0003", lambda b: ready(b, consultant))
+    running = prepared("沪A·F0004", lambda b: ready(b, consultant), lambda b: started(b, consultant))
+    done = prepared("沪A·F0005", lambda b: ready(b, consultant), lambda b: ended(b, consultant))
+    free = fleet_car(showroom, plate="沪A·F0006")
+    daily_check(free)
+    return {
+        "booking_new": (new.pk, foreign),
+        "booking_checked": (checked.pk, foreign),
+        "booking_ready": (ready_.pk, foreign),
+        "drive_open": (running.pk, foreign),
+        "drive_ended": (done.pk, foreign),
+        "fleet_cars": list(FleetCar.objects.filter(car__showroom=showroom).values_list("pk", flat=True)),
+        "routes": [loop.pk],
+        "placeholders": {"FREE_CAR": str(free.pk), "SIGNATURE": signature()},
+    }
