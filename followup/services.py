@@ -250,7 +250,8 @@ def call_record_outcome(
 
     reached: the consultant's contact is recorded (7-day rule), an optional new grade is set,
     and the next call is scheduled at the cadence; no answer: retried the next working day, at
-    most MAX_CALL_TRIES times, then "unreachable" (the manager sees it); wrong number ends the
+    most MAX_CALL_TRIES times, then "unreachable" (the manager sees it) — a second "no answer"
+    before the retry day is the same try submitted twice and counts once; wrong number ends the
     task; do not call flags the customer and cancels every open call.
     """
     from leads import services as lead_services  # leads.services schedules calls through us
@@ -269,6 +270,8 @@ def call_record_outcome(
     customer = reminder.customer
     done = {"status": Reminder.Status.DONE, "done_at": now, "done_by": by, "outcome_note": note}
     if outcome == Outcome.NO_ANSWER:
+        if reminder.outcome == Outcome.NO_ANSWER and reminder.due_at > now:
+            return False  # this try is already recorded (a double tap): the call waits for its retry day
         tries = reminder.attempts + 1
         if tries < MAX_CALL_TRIES:
             due = next_working_day(max(now, reminder.due_at), customer.showroom.tzinfo)

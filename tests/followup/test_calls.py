@@ -157,6 +157,20 @@ def test_no_answer_retries_the_next_working_day_at_most_three_times(consultant, 
         assert customer.name in page
 
 
+def test_no_answer_tapped_twice_counts_as_one_try(consultant, login):
+    customer = CustomerFactory(showroom=consultant.showroom, owner=consultant, grade="A")
+    monday = datetime(2026, 3, 9, 10, 0, tzinfo=SHANGHAI)
+    call = _call_for(customer, due_at=monday)
+    client = login(consultant)
+    with time_machine.travel(monday, tick=False):
+        client.post(f"/calls/{call.pk}/outcome/", {"outcome": "no_answer"})
+        client.post(f"/calls/{call.pk}/outcome/", {"outcome": "no_answer"})
+    call.refresh_from_db()
+    assert (call.status, call.attempts) == ("pending", 1)
+    assert call.due_at == datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
+    assert customer.timeline.filter(kind="call_outcome").count() == 1
+
+
 def test_wrong_number_ends_the_task(consultant):
     customer = CustomerFactory(showroom=consultant.showroom, owner=consultant)
     call = _call_for(customer)
