@@ -1,9 +1,7 @@
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from followup.events import reminder_retried_event
 from followup.models import Reminder, SmsTemplate
 from followup.services import reminder_cancel, reminder_retry
 
@@ -48,14 +46,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Retry selected failed reminders"))
     def retry(self, request, queryset):
-        done = 0
-        for reminder in queryset:
-            attempts, error = reminder.attempts, reminder.last_error  # as they were: the retry resets them
-            with transaction.atomic():  # the retry and its timeline entry, together or not at all
-                if reminder_retry(reminder=reminder, by=request.user):
-                    reminder.refresh_from_db(fields=["due_at"])
-                    reminder_retried_event(reminder=reminder, by=request.user, attempts=attempts, error=error)
-                    done += 1
+        done = sum(reminder_retry(reminder=r, by=request.user) for r in queryset)
         self.message_user(
             request,
             ngettext("%d reminder queued again.", "%d reminders queued again.", done) % done,

@@ -139,12 +139,20 @@ def reminder_cancel(*, reminder: Reminder, by=None) -> bool:
 
 
 @transaction.atomic
+@transaction.atomic
 def reminder_retry(*, reminder: Reminder, by=None) -> bool:
-    """A manager's explicit decision to try a FAILED reminder again."""
-    updated = Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.FAILED).update(
-        status=Reminder.Status.PENDING, due_at=timezone.now(), attempts=0, claim_token=None
+    """A manager's explicit decision to try a FAILED reminder again; on the customer's
+    timeline with the failure it had. False when it was no longer failed."""
+    failed = Reminder.objects.select_for_update().filter(pk=reminder.pk, status=Reminder.Status.FAILED).first()
+    if failed is None:
+        return False
+    attempts, error = failed.attempts, failed.last_error  # as they were: the retry resets them
+    failed.status, failed.due_at, failed.attempts, failed.claim_token = (
+        Reminder.Status.PENDING, timezone.now(), 0, None
     )
-    return bool(updated)
+    failed.save(update_fields=["status", "due_at", "attempts", "claim_token", "updated_at"])
+    events.reminder_retried_event(reminder=failed, by=by, attempts=attempts, error=error)
+    return True
 
 
 # ---------------------------------------------------------------- follow-up calls
