@@ -201,7 +201,7 @@ def calendar_day(*, showroom, day: date, user, now: datetime | None = None) -> d
     cars = list(
         FleetCar.objects.filter(car__showroom=showroom, car__is_test_drive=True)
         .exclude(car__status__in=RETIRED)
-        .select_related("car__trim__vehicle_model", "car__colour")
+        .select_related("car__trim__vehicle_model__series__brand", "car__colour")
         .order_by("car__plate", "pk")
     )
     readiness = fleet_readiness(cars=cars, day=day, today=today)
@@ -238,7 +238,7 @@ def customer_test_drives(*, customer, limit: int = 20) -> list[Booking]:
     return list(
         Booking.objects.filter(customer=customer)
         .select_related(
-            "car__car__trim__vehicle_model", "consultant", "drive__survey", "licence_check", "agreement"
+            "car__car__trim__vehicle_model__series__brand", "consultant", "drive__survey", "licence_check", "agreement"
         )
         .order_by("-starts_at", "-pk")[:limit]
     )
