@@ -565,6 +565,8 @@ class DayRangeForm(forms.Form):
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        self.fields["start"].initial = today - timedelta(days=self.default_days - 1)
+        self.fields["end"].initial = today
 
     def clean(self):
         data = super().clean()

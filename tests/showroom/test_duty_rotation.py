@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from dealership.roles import Role
 from showroom.floor import duty_queue, duty_set, next_on_duty
-from showroom.models import DutySlot
+from showroom.models import ChecklistKind, ChecklistRun, DutySlot
 from showroom.services import visit_close, visit_create
 from tests.factories import UserFactory, walk_in
 
@@ -190,3 +190,14 @@ def test_a_manager_who_is_also_a_consultant_can_be_on_duty(showroom, manager):
     playing_coach.groups.add(*manager.groups.all())
     duty_set(showroom=showroom, day=TODAY, consultants=[playing_coach], by=manager)
     assert _next(showroom) == playing_coach.username
+
+
+def test_a_consultant_put_on_duty_after_opening_gets_their_readiness_checklist_at_once(
+    showroom, manager, consultant, second_consultant
+):
+    duty_set(showroom=showroom, day=TODAY, consultants=[consultant], by=manager)  # 10:00, open since 08:30
+    assert list(ChecklistRun.objects.filter(template__kind=ChecklistKind.CONSULTANT).values_list("consultant", flat=True)) == [
+        consultant.pk
+    ]
+    duty_set(showroom=showroom, day=TODAY + timedelta(days=1), consultants=[second_consultant], by=manager)
+    assert not ChecklistRun.objects.filter(day=TODAY + timedelta(days=1)).exists()  # created when that day opens
