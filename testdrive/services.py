@@ -94,12 +94,14 @@ def booking_create(
     by,
     route: Route | None = None,
     walk_in: bool = False,
+    visit: Visit | None = None,
     now: datetime | None = None,
 ) -> Booking:
     """Book ``car`` for ``customer`` over [starts_at, ends_at). Refused: a slot in the past,
     a car that may not go out that day (insurance, out of service; for today also the daily
     vehicle check), and a slot overlapping another booking of the car — the database decides
-    that one, so two consultants booking at once cannot both win."""
+    that one, so two consultants booking at once cannot both win. The booking joins ``visit``,
+    else the customer's visit in progress, if any."""
     now = now or timezone.now()
     showroom = car.car.showroom
     if customer.showroom_id != showroom.pk:
@@ -122,6 +124,8 @@ def booking_create(
                      *readiness.problems]},
             code="not_ready",
         )
+    if visit is not None and visit.customer_id != customer.pk:
+        raise ValidationError(_("This visit is another customer's."), code="visit")
     if route is None:
         route = default_route(showroom)
     elif route.showroom_id != showroom.pk or not route.is_active:
@@ -133,7 +137,7 @@ def booking_create(
                 car=car,
                 customer=customer,
                 consultant=consultant,
-                visit=_open_visit(customer, showroom, now),
+                visit=visit or _open_visit(customer, showroom, now),
                 route=route,
                 starts_at=starts_at,
                 ends_at=ends_at,
@@ -167,7 +171,7 @@ def booking_create(
 
 def booking_walk_in(
     *, car: FleetCar, customer, consultant, by, route: Route | None = None, minutes: int | None = None,
-    now: datetime | None = None,
+    visit: Visit | None = None, now: datetime | None = None,
 ) -> Booking:
     """A walk-in drive: a booking that starts now, for the route's expected time plus ten
     minutes to explain it and hand over (30 minutes without a route)."""
@@ -179,7 +183,7 @@ def booking_walk_in(
             minutes = max(WALK_IN_MINUTES, route_with_segments(chosen).total_minutes + 10)
     return booking_create(
         car=car, customer=customer, consultant=consultant, by=by, route=route,
-        starts_at=now, ends_at=now + timedelta(minutes=minutes), walk_in=True, now=now,
+        starts_at=now, ends_at=now + timedelta(minutes=minutes), walk_in=True, visit=visit, now=now,
     )
 
 

@@ -23,6 +23,7 @@ from leads.models import Customer, Grade, ProspectingPlan, Source
 from leads.services import customer_set_source, prospecting_plan_save, showroom_setup
 from showroom.models import Channel, Visit
 from showroom.services import visit_close, visit_create
+from testdrive.demo import seed_testdrive_demo
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -247,6 +248,7 @@ class Command(BaseCommand):
         self._owners(showroom, users, now)
         self._needs(showroom, users, catalog)
         self._walkaround(showroom, catalog)
+        seed_testdrive_demo(showroom)  # fleet, routes, agreements, past drives (testdrive/demo.py)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: showroom '{showroom.name}', logins use password '{DEMO_PASSWORD}'."
