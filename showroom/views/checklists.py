@@ -6,6 +6,8 @@ showroom.checklists (404 otherwise)."""
 import datetime as dt
 from pathlib import Path
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.decorators import csp
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -257,8 +259,13 @@ def checklist_complete(request, pk):
     return redirect(_day_url(run.day))
 
 
+# A photo opened on its own: the browser's image viewer styles itself inline; nothing else runs.
+PHOTO_CSP = {"default-src": [NONE], "img-src": [SELF], "style-src": [UNSAFE_INLINE], "frame-ancestors": [SELF]}
+
+
 @login_required
 @require_GET
+@csp(PHOTO_CSP)
 def checklist_photo(request, pk):
     """The photo of an answer, to those who see its run; a 404 for anyone else, and for an
     answer without a photo or whose file is gone."""

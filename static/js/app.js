@@ -37,7 +37,8 @@ document.addEventListener("click", (event) => {
 // Checklists: an item saved with an error comes back as a 400 carrying the row with its
 // errors; swap it in like a success (htmx leaves 4xx responses out by default).
 document.addEventListener("htmx:beforeSwap", (event) => {
-  if (event.detail.xhr.status === 400 && event.detail.elt.closest("[data-swap-errors]")) {
+  const involved = [event.target, event.detail.elt, event.detail.requestConfig && event.detail.requestConfig.elt];
+  if (event.detail.xhr.status === 400 && involved.some((el) => el && el.closest && el.closest("[data-swap-errors]"))) {
     event.detail.shouldSwap = true;
     event.detail.isError = false;
   }
