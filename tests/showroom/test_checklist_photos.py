@@ -104,6 +104,7 @@ def test_the_photo_is_served_to_those_who_see_the_checklist_only(login, car_run,
         response = login(user).get(url)
         assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
         assert b"".join(response.streaming_content) == Path(answer.photo.path).read_bytes()
+        assert "default-src 'none'" in response["Content-Security-Policy"]  # an image: nothing runs
     for user in (consultant, outsider):  # a consultant does not see car checks; another showroom
         assert login(user).get(url).status_code == 404
     assert login(manager).get(reverse("showroom:checklist-photo", args=[answer.pk + 1])).status_code == 404

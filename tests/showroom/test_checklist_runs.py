@@ -5,6 +5,7 @@ from datetime import date, time
 
 import pytest
 import time_machine
+from django.conf import settings
 
 from showroom.checklists import checklist_runs_create, checklist_runs_create_when_open, day_sign_off
 from showroom.models import ChecklistRun
@@ -114,3 +115,8 @@ def test_an_inactive_checklist_gets_no_runs(floor, showroom):
     showroom.checklist_templates.filter(kind="closing").update(is_active=False)
     checklist_runs_create(showroom=showroom, day=DAY)
     assert "closing" not in {kind for kind, _car, _who in _subjects(showroom)}
+
+
+def test_celery_beat_runs_the_task_every_five_minutes():
+    entry = settings.CELERY_BEAT_SCHEDULE["create-checklist-runs"]
+    assert entry == {"task": create_due_checklist_runs.name, "schedule": 300}
