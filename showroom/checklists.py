@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncWeek
 from django.http import Http404
 from django.utils import timezone
@@ -214,11 +214,18 @@ def checklist_runs_create(*, showroom: Showroom, day: dt.date) -> list[Checklist
     """Create the runs ``day`` is missing: one per active template, per test-drive car (not
     sold or delivered) for the car check, per consultant on duty that day (DutySlot) for the
     readiness check. Idempotent — call it again after the duty roster changes and only the
-    missing runs are created (the unique constraint settles a race). A signed-off day is
-    locked: nothing is added to it. Returns the runs created."""
+    missing runs are created (the unique constraint settles a race); the readiness run of a
+    consultant taken off duty goes too, unless someone has started it (its deletion is in the
+    run's history). A signed-off day is locked: nothing changes. Returns the runs created."""
     if DaySignOff.objects.filter(showroom=showroom, day=day, is_signed=True).exists():
         return []
     wanted = list(_subjects(showroom=showroom, day=day))
+    on_duty = [subject for _template, subject, _car, consultant in wanted if consultant is not None]
+    untouched = ChecklistRun.objects.filter(
+        showroom=showroom, day=day, template__kind=ChecklistKind.CONSULTANT, completed_at__isnull=True
+    ).exclude(subject__in=on_duty).exclude(Exists(ChecklistAnswer.objects.filter(run=OuterRef("pk"))))
+    for run in untouched:
+        run.delete()
     existing = set(
         ChecklistRun.objects.filter(showroom=showroom, day=day).values_list("template_id", "subject")
     )

@@ -7,8 +7,13 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from showroom.checklists import checklist_runs_create, checklist_runs_create_when_open, day_sign_off
-from showroom.models import ChecklistRun
+from showroom.checklists import (
+    checklist_answer_save,
+    checklist_runs_create,
+    checklist_runs_create_when_open,
+    day_sign_off,
+)
+from showroom.models import ChecklistRun, DutySlot
 from showroom.tasks import create_due_checklist_runs
 from tests.showroom.checklists_support import at, drive_car, on_duty
 
@@ -92,6 +97,19 @@ def test_a_consultant_put_on_duty_later_in_the_day_gets_their_readiness_run(floo
         created = checklist_runs_create_when_open(showroom=showroom, day=DAY)
     assert [(run.template.kind, run.consultant) for run in created] == [("consultant", manager)]
     assert ("consultant", "", "wang") in _subjects(showroom)
+
+
+def test_a_consultant_taken_off_duty_loses_their_readiness_run_unless_it_was_started(
+    floor, showroom, consultant, second_consultant
+):
+    with time_machine.travel(at(2026, 3, 10, 9, 0), tick=False):
+        create_due_checklist_runs()
+        started = ChecklistRun.objects.get(showroom=showroom, day=DAY, consultant=consultant)
+        checklist_answer_save(run=started, item=started.template.items.first(), passed=True, by=consultant)
+        DutySlot.objects.filter(showroom=showroom, day=DAY).delete()  # both called in sick
+        checklist_runs_create_when_open(showroom=showroom, day=DAY)
+    readiness = [who for kind, _car, who in _subjects(showroom) if kind == "consultant"]
+    assert readiness == ["li"]  # zhao's untouched run is gone; li had begun hers
 
 
 def test_a_roster_set_before_opening_waits_for_opening_time(showroom, consultant):
