@@ -41,8 +41,12 @@ def can_edit_customer(user, customer: Customer) -> bool:
     return user.is_group_admin or user.is_manager or customer.owner_id == user.pk
 
 
-def customer_for_user(user, pk, *, for_edit: bool = False) -> Customer:
+def customer_for_user(user, pk, *, for_edit: bool = False, prepare=None) -> Customer:
+    """``prepare``: a function given the (access-scoped) queryset, to join or annotate what a
+    page needs in the same query (the customer page: showroom.panels.customer_page_queryset)."""
     qs = customers_editable_by(user) if for_edit else customers_for_user(user)
+    if prepare is not None:
+        qs = prepare(qs)
     referral_count = Customer.objects.filter(referred_by_customer=OuterRef("pk")).order_by().values(
         "referred_by_customer"
     ).annotate(n=Count("pk")).values("n")

@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, FilteredRelation, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,9 +46,9 @@ from leads.forms import (
 )
 from leads.imports import COLUMNS, ImportFileError
 from leads.mobile import mask_mobile, mask_mobiles_in, parse_mobile
-from leads.models import Customer, Grade, GradeChange
+from leads.models import Customer, Grade, GradeChange, LostRequest
 from showroom.models import Visit
-from showroom.panels import customer_panels
+from showroom.panels import customer_page_queryset, customer_panels
 
 
 def _sees_change_history(user) -> bool:
@@ -83,12 +84,31 @@ class CustomerListView(LoginRequiredMixin, FilterView):
         return ctx
 
 
+def _customer_page_queryset(qs):
+    """The customer page's query of the customer (it has a 10-query budget: showroom.panels):
+    who referred them, their pending lost request with its reason and requester (at most one, by
+    the constraint lost_request_one_pending_per_customer), whether they are in the showroom now,
+    and what the showroom panels join or annotate."""
+    pending = Q(lost_requests__status=LostRequest.Status.PENDING)
+    return customer_page_queryset(
+        qs.annotate(
+            pending_lost_request=FilteredRelation("lost_requests", condition=pending),
+            has_open_visits=Exists(Visit.objects.filter(customer=OuterRef("pk"), left_at__isnull=True)),
+        ).select_related(
+            "referred_by_customer",
+            "referred_by_staff",
+            "pending_lost_request__reason",
+            "pending_lost_request__requested_by",
+        )
+    )
+
+
 class CustomerDetailView(LoginRequiredMixin, DetailView):
     template_name = "leads/customer_detail.html"
     context_object_name = "customer"
 
     def get_object(self, queryset=None):
-        return customer_for_user(self.request.user, self.kwargs["pk"])
+        return customer_for_user(self.request.user, self.kwargs["pk"], prepare=_customer_page_queryset)
 
     def get(self, request, *args, **kwargs):
         try:
@@ -111,15 +131,15 @@ class CustomerDetailView(LoginRequiredMixin, DetailView):
         )
         ctx["grade_history"] = selectors.customer_grade_history(customer=customer)
         ctx["reminders"] = customer_reminders(customer=customer)
-        ctx["open_visits"] = list(
-            Visit.objects.filter(customer=customer, left_at__isnull=True)
-            .select_related("consultant")
-            .order_by("arrived_at")
+        ctx["open_visits"] = (
+            list(Visit.objects.filter(customer=customer, left_at__isnull=True).select_related("consultant").order_by("arrived_at"))
+            if customer.has_open_visits
+            else []
         )
         ctx["can_edit"] = can_edit_customer(user, customer)
         ctx["can_merge"] = user.is_manager or user.is_group_admin
         ctx["grade_form"] = GradeChangeForm(initial={"grade": customer.grade}, showroom=customer.showroom)
-        ctx["pending_lost"] = selectors.pending_lost_request_for(customer=customer)
+        ctx["pending_lost"] = getattr(customer, "pending_lost_request", None)  # joined: _customer_page_queryset
         ctx["referrals"] = selectors.customer_referrals(customer=customer, user=user)
         ctx["links_staff_referrer"] = customer.referred_by_staff_id is not None and can_see_staff_referrals(
             user, customer.referred_by_staff_id

@@ -153,13 +153,7 @@ def model_sheet(*, model: VehicleModel, showroom, day: date) -> ModelSheet:
                 colours=colours,
             )
         )
-    trim_ids = [t.pk for t in trims]
-    accessories = list(
-        Accessory.objects.filter(is_active=True, fits__in=trim_ids)
-        .distinct()
-        .prefetch_related(Prefetch("fits", queryset=Trim.objects.filter(pk__in=trim_ids).order_by("name"), to_attr="fitting_trims"))
-        .order_by("name")
-    )
+    accessories = _accessories_fitting(trims)
     points: dict[int, list] = defaultdict(list)
     for point in SellingPoint.objects.filter(vehicle_model=model).only(
         "id", "vehicle_model_id", "position", "title", "feature", "order"
@@ -173,6 +167,25 @@ def model_sheet(*, model: VehicleModel, showroom, day: date) -> ModelSheet:
         selling_points=dict(sorted(points.items())),
         in_stock=sum(counts.values()),
     )
+
+
+def _accessories_fitting(trims: list[Trim]) -> list[Accessory]:
+    """The accessories on sale that fit any of ``trims`` (ordered by name), each with
+    ``fitting_trims``: which of them it fits, in the order of ``trims``. One query, of the
+    accessory-trim pairs with their accessory."""
+    order = {trim.pk: (i, trim) for i, trim in enumerate(trims)}
+    accessories: dict[int, Accessory] = {}
+    pairs = (
+        Accessory.fits.through.objects.filter(trim_id__in=list(order), accessory__is_active=True)
+        .select_related("accessory")
+        .order_by("accessory__name", "accessory_id")
+    )
+    for pair in pairs:
+        accessory = accessories.setdefault(pair.accessory_id, pair.accessory)
+        accessory.__dict__.setdefault("fitting_trims", []).append(order[pair.trim_id])
+    for accessory in accessories.values():
+        accessory.fitting_trims = [trim for _, trim in sorted(accessory.fitting_trims, key=lambda pair: pair[0])]
+    return list(accessories.values())
 
 
 # --- the stock look-up ----------------------------------------------------------------------

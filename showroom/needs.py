@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -261,14 +261,23 @@ def needs_merge(*, survivor: Customer, duplicate: Customer, by) -> bool:
 # --- reading ----------------------------------------------------------------------------------
 
 
+def _models_of_interest_prefetch() -> Prefetch:
+    return Prefetch("models_of_interest", queryset=VehicleModel.objects.select_related("series__brand").order_by("name"))
+
+
 def needs_for_customer(*, customer: Customer) -> NeedsAnalysis | None:
-    """The customer's needs analysis with its models of interest (named by brand): two queries."""
+    """The customer's needs analysis with its models of interest (named by brand): two queries,
+    or one when the customer was loaded with it (select_related("needs", "needs__updated_by"),
+    as the customer page does: showroom.panels.customer_page_queryset)."""
+    if Customer.needs.is_cached(customer):
+        needs = getattr(customer, "needs", None)  # None cached: no analysis, and no query
+        if needs is not None:
+            prefetch_related_objects([needs], _models_of_interest_prefetch())
+        return needs
     return (
         NeedsAnalysis.objects.filter(customer=customer)
         .select_related("updated_by")
-        .prefetch_related(
-            Prefetch("models_of_interest", queryset=VehicleModel.objects.select_related("series__brand").order_by("name"))
-        )
+        .prefetch_related(_models_of_interest_prefetch())
         .first()
     )
 
@@ -374,8 +383,8 @@ def revision_rows(*, customer: Customer, records) -> list[dict]:
 
 
 def needs_panel(*, customer: Customer, user) -> dict:
-    """The needs summary on the customer page (templates/showroom/_customer_needs.html): two
-    queries."""
+    """The needs summary on the customer page (templates/showroom/_customer_needs.html): one
+    query for the models of interest, the record itself coming with the customer."""
     from leads.access import can_edit_customer
 
     return {

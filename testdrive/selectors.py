@@ -245,11 +245,13 @@ def customer_test_drives(*, customer, limit: int = 20) -> list[Booking]:
 
 
 def testdrive_panel(*, customer, user) -> dict:
-    """Context for templates/testdrive/_customer_panel.html (showroom.panels): one query."""
+    """Context for templates/testdrive/_customer_panel.html (showroom.panels): one query, none
+    when the customer page's query found no booking (showroom.panels' query budget)."""
     from leads.access import can_edit_customer
+    from showroom.panels import has_rows
 
     return {
-        "test_drives": customer_test_drives(customer=customer),
+        "test_drives": customer_test_drives(customer=customer) if has_rows(customer, "test_drives") else [],
         "can_book_test_drive": can_edit_customer(user, customer) and user.showroom_id == customer.showroom_id,
     }
 
