@@ -61,7 +61,8 @@ def test_the_page_lists_the_showrooms_consultants_with_those_on_duty_first(
     page = client.get(DUTY).content.decode()
     assert page.index("Lei Zhao") < page.index("Na Li")
     assert f'value="{second_consultant.pk}" id="duty-{second_consultant.pk}" checked' in page
-    assert outsider.username not in page and "Wei Wang" not in page.split("<form method=\"post\"")[1]
+    offered = page.split('<form method="post"')[1]
+    assert f'name="consultants" value="{outsider.pk}"' not in offered and "Wei Wang" not in offered  # another showroom's, a manager
     assert "data-duty-move=\"up\"" in page  # ↑/↓ on a tablet
 
 
