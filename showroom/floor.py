@@ -99,11 +99,11 @@ def duty_set(*, showroom, day: date, consultants, by, now: datetime | None = Non
     """Put ``consultants`` on reception duty on ``day``, in this order (first greets first).
 
     A consultant already on duty keeps their greetings (changing the order at noon does not
-    reset the morning); one left out is taken off duty (their readiness checklist, if the day
-    had started, stays). Saving the same list again changes nothing (returns False). Today and
-    later days only: a past day's duty is a record. Once the day's checklists have started, a
-    consultant put on duty gets their readiness checklist run at once
-    (showroom.checklists.checklist_runs_create_when_open).
+    reset the morning); one left out is taken off duty. Saving the same list again changes
+    nothing (returns False). Today and later days only: a past day's duty is a record. Once the
+    day's checklists have started, the readiness runs follow the roster at once
+    (showroom.checklists.checklist_runs_create_when_open): a consultant put on duty gets theirs,
+    one taken off duty loses theirs unless it was started.
     """
     consultants = list(consultants)
     if day < local_today(showroom, now):
@@ -135,7 +135,7 @@ def duty_set(*, showroom, day: date, consultants, by, now: datetime | None = Non
             slot.position, slot.set_by = position, by
             _who(slot, by).save(update_fields=["position", "set_by"])
             changed = True
-    if changed:  # a consultant put on duty during the day gets their readiness checklist at once
+    if changed:  # the day's readiness checklists follow the roster
         checklist_runs_create_when_open(showroom=showroom, day=day, now=now)
     return changed
 
