@@ -7,7 +7,8 @@ skips. She finishes, and the customer's page lists the walkaround (5/6, the posi
 interested the customer most) and its timeline entry; the visitor register shows it on the
 visit. The browser fixture fails on any Content-Security-Policy violation.
 
-English only for now: the Chinese run joins once the walkaround's strings are translated.
+English only, with factory data: the walkaround in Chinese on a phone, on the demo catalog,
+is in test_needs_walkaround_journey.py.
 """
 
 import pytest
