@@ -238,7 +238,8 @@ def customer_test_drives(*, customer, limit: int = 20) -> list[Booking]:
     return list(
         Booking.objects.filter(customer=customer)
         .select_related(
-            "car__car__trim__vehicle_model__series__brand", "consultant", "drive__survey", "licence_check", "agreement"
+            "car__car__trim__vehicle_model__series__brand", "consultant", "showroom", "drive__survey", "licence_check",
+            "agreement",
         )
         .order_by("-starts_at", "-pk")[:limit]
     )

@@ -258,3 +258,28 @@ def test_the_car_not_ready_is_explained_on_the_booking_page(login, consultant, c
     clock.shift(timedelta(days=1))
     text = _text(login(consultant).get(_url("booking-detail", made)))
     assert f"{car.label} cannot go out:" in text and "Today's vehicle check has not been done." in text
+
+
+def test_the_customer_page_lists_test_drives_in_the_same_queries_however_many(login, consultant, customer, showroom, clock, django_assert_max_num_queries):
+    from testdrive import services
+    from tests.testdrive.factories import ended, ready
+
+    def drive_and_register(plate):
+        car = fleet_car(showroom, plate=plate)
+        daily_check(car)
+        made = ready(booking(customer, consultant, car), consultant)
+        prepared = ended(made, consultant)
+        services.survey_submit(drive=prepared, likelihood=4, by=consultant)
+        services.drive_register(drive=prepared, by=consultant)
+
+    client = login(consultant)
+    url = reverse("leads:customer-detail", args=[customer.pk])
+    drive_and_register("沪A·C001")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for n in range(3):
+        drive_and_register(f"沪A·C1{n:02d}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get(url)
+    assert len(page.context["test_drives"]) == 4
