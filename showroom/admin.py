@@ -232,6 +232,7 @@ class VehicleModelAdmin(admin.ModelAdmin):
     list_filter = [("series__brand", admin.RelatedFieldListFilter), ("series", with_related("brand")), "is_active"]
     list_select_related = ["series__brand"]
     search_fields = ["name", "series__name", "series__brand__name"]
+    ordering = ["series__brand__name", "series__name", "name"]  # the list, and the trim form's model look-up
     autocomplete_fields = ["series"]
     inlines = [TrimInline, *SELLING_POINT_INLINES]
     actions = [put_on_sale, take_off_sale]
