@@ -10,6 +10,8 @@ field (status 400)."""
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.decorators import csp
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -74,6 +76,11 @@ def _day_from(value) -> date | None:
 
 def _detail_url(booking) -> str:
     return reverse("testdrive:booking-detail", args=[booking.pk])
+
+
+# An image opened on its own (a new tab): the browser's image viewer styles itself inline, and
+# nothing else may load or run (as for a checklist photo, showroom/views/checklists.py).
+IMAGE_CSP = {"default-src": [NONE], "img-src": [SELF], "style-src": [UNSAFE_INLINE], "frame-ancestors": [SELF]}
 
 
 def _private_file(field, content_type=None) -> FileResponse:
@@ -386,6 +393,7 @@ def licence_check(request, pk):
 
 @login_required
 @require_GET
+@csp(IMAGE_CSP)
 def licence_photo(request, pk):
     """The photo of the customer's licence, to the staff of the showroom who see the booking;
     every opening is logged (who, when) for the managers."""
@@ -419,6 +427,7 @@ def _speed_limit(booking) -> int:
 
 @login_required
 @require_GET
+@csp(IMAGE_CSP)
 def route_map(request, pk):
     booking = booking_for_user(request.user, pk)
     if booking.route is None or not booking.route.map_image:
@@ -484,6 +493,7 @@ def agreement(request, pk):
 
 @login_required
 @require_GET
+@csp(IMAGE_CSP)
 def agreement_signature(request, pk):
     booking = booking_for_user(request.user, pk)
     signed = getattr(booking, "agreement", None)
