@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -456,9 +456,10 @@ def agreement_sign(request, pk):
             try:
                 if template is None:
                     raise ValidationError({"language": _("This showroom has no agreement in this language.")})
-                services.agreement_sign(
-                    booking=booking, template=template, signature=form.cleaned_data["signature"], by=request.user
-                )
+                with translation.override(template.language):  # a refusal is said to the customer
+                    services.agreement_sign(
+                        booking=booking, template=template, signature=form.cleaned_data["signature"], by=request.user
+                    )
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
