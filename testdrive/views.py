@@ -12,6 +12,7 @@ from pathlib import Path
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from csp.decorators import csp
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -506,30 +507,44 @@ def agreement_signature(request, pk):
 # --- survey ---------------------------------------------------------------------------------
 
 
+def _survey_language(request, booking) -> str:
+    """The survey is the customer's: in the language picked on the page, else theirs."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    for chosen in (request.POST.get("language"), request.GET.get("language"), booking.customer.language):
+        if chosen in codes:
+            return chosen
+    return get_language()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def survey(request, pk):
-    """The post-drive survey, filled by the customer on the tablet."""
+    """The post-drive survey, filled by the customer on the tablet, in the customer's language
+    (buttons on the page switch it)."""
     booking = booking_for_user(request.user, pk, for_edit=True)
     drive = getattr(booking, "drive", None)
-    if drive is not None and getattr(drive, "survey", None) is not None:
-        messages.info(request, _("Thank you: the survey is recorded."))
-        return redirect(_detail_url(booking))
-    status = 200
-    if request.method == "POST":
-        form = SurveyForm(request.POST)
-        if form.is_valid():
-            try:
-                services.survey_submit(
-                    drive=_drive_of(booking), likelihood=form.cleaned_data["likelihood"], ratings=form.ratings(),
-                    comments=form.cleaned_data["comments"], by=request.user,
-                )
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, _("Thank you for your answers!"))
-                return redirect(_detail_url(booking))
-        status = 400
-    else:
-        form = SurveyForm()
-    return render(request, "testdrive/survey.html", {"booking": booking, "drive": drive, "form": form}, status=status)
+    language = _survey_language(request, booking)
+    with translation.override(language):
+        if drive is not None and getattr(drive, "survey", None) is not None:
+            messages.info(request, _("Thank you: the survey is recorded."))
+            return redirect(_detail_url(booking))
+        status = 200
+        if request.method == "POST":
+            form = SurveyForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.survey_submit(
+                        drive=_drive_of(booking), likelihood=form.cleaned_data["likelihood"], ratings=form.ratings(),
+                        comments=form.cleaned_data["comments"], by=request.user,
+                    )
+                except ValidationError as exc:
+                    _add_errors(form, exc)
+                else:
+                    messages.success(request, _("Thank you for your answers!"))
+                    return redirect(_detail_url(booking))
+            status = 400
+        else:
+            form = SurveyForm()
+        ctx = {"booking": booking, "drive": drive, "form": form, "language": language,
+               "languages": [code for code, _name in settings.LANGUAGES]}
+        return render(request, "testdrive/survey.html", ctx, status=status)
