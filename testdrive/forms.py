@@ -124,7 +124,10 @@ class HandoverForm(forms.Form):
 
 
 class RideAlongForm(forms.Form):
-    reason = forms.CharField(label=_("Why"), max_length=300, help_text=_("e.g. speeding, tired, the customer asked."))
+    reason = forms.CharField(
+        label=_("Why"), max_length=300, help_text=_("e.g. speeding, tired, the customer asked."),
+        error_messages={"required": _("Say why the drive continues as a ride-along.")},
+    )
 
 
 class EndForm(forms.Form):

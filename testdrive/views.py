@@ -48,6 +48,7 @@ from testdrive.selectors import (
     calendar_day,
     car_readiness,
     fleet_readiness,
+    last_odometer,
     route_with_segments,
     showroom_today,
 )
@@ -232,9 +233,14 @@ def _page(request, booking, *, forms=None, status=200):
         )
     if runs:
         mode = DriveMode.DRIVE if check is None or check.may_drive else DriveMode.RIDE_ALONG
+        start_initial = {"mode": mode}
+        if drive is None and "start" not in forms and check is not None and ctx["agreement"] is not None:
+            last = last_odometer(booking.car)  # a test-drive car goes nowhere else: it still reads this
+            if last is not None:
+                start_initial["odometer"] = last[0]
         ctx.update(
             cancel_form=forms.get("cancel") or CancelForm(),
-            start_form=forms.get("start") or StartForm(initial={"mode": mode}),
+            start_form=forms.get("start") or StartForm(initial=start_initial),
             handover_form=forms.get("handover") or HandoverForm(),
             ride_along_form=forms.get("ride_along") or RideAlongForm(),
             end_form=forms.get("end") or EndForm(),

@@ -1,0 +1,59 @@
+"""The booking page during and after the drive, as the consultant reads it: the start form
+already holds the car's last odometer reading, a switch to ride-along without a reason says
+what is missing, and the customer's ratings are on the page once the survey is in."""
+
+import html
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from testdrive import services
+from tests.factories import CustomerFactory
+from tests.testdrive.factories import booking, ended, prepared_booking, ready, started
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(name, made) -> str:
+    return reverse(f"testdrive:{name}", args=[made.pk])
+
+
+def _text(response) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def test_the_start_form_holds_the_cars_last_reading(login, consultant, customer, car, clock):
+    first = booking(customer, consultant, car)
+    ready(first, consultant)
+    ended(first, consultant, odometer=12_000, km=11)
+    clock.shift(timedelta(minutes=40))
+    again = booking(CustomerFactory(showroom=customer.showroom, owner=consultant), consultant, car)
+    ready(again, consultant)
+    page = login(consultant).get(_url("booking-detail", again))
+    assert page.context["start_form"]["odometer"].value() == 12_011
+
+
+def test_a_first_drive_leaves_the_odometer_to_be_read(login, consultant, customer):
+    made = prepared_booking(customer, consultant)
+    page = login(consultant).get(_url("booking-detail", made))
+    assert page.context["start_form"]["odometer"].value() is None
+
+
+def test_switching_to_ride_along_without_a_reason_says_what_is_missing(login, consultant, customer):
+    made = prepared_booking(customer, consultant)
+    started(made, consultant)
+    response = login(consultant).post(_url("drive-ride-along", made), {"reason": "  "})
+    assert response.status_code == 400
+    assert response.context["form"].errors["reason"] == ["Say why the drive continues as a ride-along."]
+
+
+def test_the_customers_ratings_are_on_the_booking_page(login, consultant, customer):
+    made = prepared_booking(customer, consultant)
+    drive = ended(made, consultant)
+    services.survey_submit(drive=drive, likelihood=4, by=consultant, comments="Wants the 7-seat",
+                           ratings={"braking": (3, "A bit soft"), "quietness": (5, ""), "comfort": (None, "Firm")})
+    page = _text(login(consultant).get(_url("booking-detail", made)))
+    assert "The customer: likely to buy. Wants the 7-seat" in page
+    assert "Braking: 3/5 · A bit soft" in page and "Quietness: 5/5" in page and "Ride comfort: – · Firm" in page
