@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from leads.services import customer_touch
 from showroom.models import Gearbox, Visit
 from testdrive import events
 from testdrive.images import checked_photo, checked_signature
@@ -165,6 +166,7 @@ def booking_create(
                 "consultant": clash.consultant.display_name,
             }
         raise ValidationError({"starts_at": message}, code="overlap") from None
+    customer_touch(customer=customer, by=by)  # their consultant arranged it with them: a contact
     events.booking_made_event(booking=booking, by=by)
     return booking
 
@@ -507,6 +509,7 @@ def drive_start(
         if booking.visit is not None:
             booking.save(update_fields=["visit", "updated_at"])
     drive = Drive.objects.create(booking=booking, mode=mode, started_at=at, start_odometer=odometer, started_by=by)
+    customer_touch(customer=booking.customer, by=by)
     events.drive_started_event(drive=drive, by=by)
     return drive, True
 
