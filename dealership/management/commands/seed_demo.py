@@ -1,5 +1,7 @@
-"""Load demo data: one showroom, its staff (one per role, two consultants), a few customers,
-and the vehicle catalog with the showroom's price lists and stock (``_democatalog``).
+"""Load demo data: one showroom, its staff (one per role, three consultants), a few customers,
+the vehicle catalog with the showroom's price lists and stock (``_democatalog``), the test
+drives (``testdrive.demo``) and the last 30 days on the floor with the daily checklists
+(``_demohistory``).
 
 Idempotent: running it again changes nothing that is already there.
 """
@@ -7,6 +9,7 @@ Idempotent: running it again changes nothing that is already there.
 from datetime import timedelta
 
 import time_machine
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -14,6 +17,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from dealership.management.commands._democatalog import demo_catalog_load
+from dealership.management.commands._demohistory import HISTORY_DAYS, seed_history
 from dealership.models import Showroom, User
 from dealership.roles import Role
 from followup.models import Reminder, SmsTemplate
@@ -32,6 +36,7 @@ STAFF = [
     ("manager", "Wei", "Wang", Role.SALES_MANAGER, "13800138001"),
     ("li", "Na", "Li", Role.SALES_CONSULTANT, "13800138002"),
     ("zhao", "Lei", "Zhao", Role.SALES_CONSULTANT, "13800138003"),
+    ("qian", "Hao", "Qian", Role.SALES_CONSULTANT, "13800138006"),
     ("drive", "Jun", "Chen", Role.TEST_DRIVE_SPECIALIST, "13800138004"),
     ("care", "Min", "Liu", Role.CUSTOMER_CARE, "13800138005"),
     ("admin", "Admin", "", Role.ADMIN, ""),
@@ -60,7 +65,6 @@ MODEL_OF_INTEREST = {
     "13912345606": "Volta 1.5 2026",
     "13912345607": "X5 EREV 2026",
 }
-ANONYMOUS_MODEL = "Terra 2.0T 2026"
 # 刘洋 came on 张伟's recommendation.
 REFERRED_BY = {"13912345604": "13912345601"}
 
@@ -114,6 +118,24 @@ DEMO_NEEDS = {
         "models": ["Aria Hybrid 2026"],
         "trims": ["nw-ariahy-comfort", "nw-ariahy-luxury"],
     },
+    "13912345607": {  # 周杰, li's H-grade event visitor: back today on an appointment, mid-walkaround
+        "fields": {
+            "buyer": "周杰",
+            "decision_maker": "周杰和太太",
+            "timeframe": "7d",
+            "purchase_place": "本店",
+            "heard_from": "周末试驾活动",
+            "features_wanted": "增程、长续航，周末带父母回老家（单程 400 km）",
+            "competitor_models": "Yunhai Q7 增程版",
+            "main_use": "family",
+            "needs": "家里第二台车，要能跑长途，城市里尽量用电",
+            "payment": "loan",
+            "budget_min": 200000,
+            "budget_max": 240000,
+        },
+        "models": ["X5 EREV 2026"],
+        "trims": ["qs-x5erev-pro", "qs-x5erev-max"],
+    },
 }
 
 
@@ -143,7 +165,13 @@ DEMO_PLAN = {
 
 
 class Command(BaseCommand):
-    help = "Load the demo showroom, staff and a few customers (idempotent)."
+    help = "Load the demo showroom, staff, customers, catalog and 30 days of history (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--history-days", type=int, default=HISTORY_DAYS,
+            help=f"days of floor and checklist history before today (default {HISTORY_DAYS}; 0: today only)",
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -153,11 +181,12 @@ class Command(BaseCommand):
         )
         showroom_setup(showroom=showroom)  # lost reasons, lead sources
         users = {}
+        hashed = None  # one hash for the shared demo password: each takes a second to compute
         for username, first, last, role, mobile in STAFF:
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User(username=username, first_name=first, last_name=last, mobile=mobile)
-                user.set_password(DEMO_PASSWORD)
+                user.password = hashed = hashed or make_password(DEMO_PASSWORD)
                 if role == Role.ADMIN:
                     user.is_staff = user.is_superuser = True
                 else:
@@ -234,21 +263,16 @@ class Command(BaseCommand):
                 targets=DEMO_PLAN,
                 by=users["manager"],
             )
-        if not Visit.objects.filter(showroom=showroom, customer__isnull=True).exists():
-            visit_create(
-                showroom=showroom,
-                consultant=users["zhao"],
-                by=users["zhao"],
-                channel=Channel.WALK_IN,
-                arrived_at=now - timedelta(minutes=20),
-                party_size=3,
-                notes="Looked at SUVs, left no number yet.",
-                vehicle_model=catalog.models[ANONYMOUS_MODEL],
-            )
         self._owners(showroom, users, now)
         self._needs(showroom, users, catalog)
         self._walkaround(showroom, catalog)
         seed_testdrive_demo(showroom)  # fleet, routes, agreements, past drives (testdrive/demo.py)
+        # The last 30 days on the floor and today so far: duty, visits, SMS, calls, head counts,
+        # appointments, checklists and sign-offs (_demohistory.py); the anonymous walk-in too.
+        with override_settings(DEBUG=False):  # no query log: thousands of queries replayed
+            events = seed_history(showroom=showroom, users=users, now=now, days=max(options["history_days"], 0))
+        if events:
+            self.stdout.write(f"replayed {events} events of the floor and the checklists")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: showroom '{showroom.name}', logins use password '{DEMO_PASSWORD}'."
