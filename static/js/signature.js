@@ -12,18 +12,38 @@
   const context = pad.getContext("2d");
   let drawn = false;
   let last = null;
+  let active = null; // the one pointer that draws: a second finger or the palm is ignored
+  let size = { width: 0, height: 0 }; // the pad's size on the page (CSS pixels)
 
   const fit = () => {
-    // A canvas as sharp as the screen; resizing clears it, so it is done before signing.
+    // A canvas as sharp as the screen. Resizing a canvas clears it, so a signature already
+    // drawn (the tablet or phone turned) is copied back, at the same scale if it still fits.
     const ratio = Math.max(window.devicePixelRatio || 1, 1);
     const box = pad.getBoundingClientRect();
-    pad.width = Math.round(box.width * ratio);
-    pad.height = Math.round(box.height * ratio);
+    const width = Math.round(box.width * ratio);
+    const height = Math.round(box.height * ratio);
+    if (!box.width || !box.height || (width === pad.width && height === pad.height)) {
+      return;
+    }
+    let copy = null;
+    if (drawn) {
+      copy = document.createElement("canvas");
+      copy.width = pad.width;
+      copy.height = pad.height;
+      copy.getContext("2d").drawImage(pad, 0, 0);
+    }
+    pad.width = width;
+    pad.height = height;
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.lineCap = "round";
     context.lineJoin = "round";
     context.strokeStyle = "#14143c";
-    drawn = false;
+    if (copy) {
+      const scale = Math.min(1, box.width / size.width, box.height / size.height);
+      context.drawImage(copy, 0, 0, size.width * scale, size.height * scale);
+    }
+    size = { width: box.width, height: box.height };
+    last = null;
   };
 
   const point = (event) => {
@@ -33,6 +53,10 @@
 
   pad.addEventListener("pointerdown", (event) => {
     event.preventDefault();
+    if (active !== null && active !== event.pointerId) {
+      return;
+    }
+    active = event.pointerId;
     pad.setPointerCapture(event.pointerId);
     last = point(event);
     context.beginPath();
@@ -45,7 +69,7 @@
     }
   });
   pad.addEventListener("pointermove", (event) => {
-    if (!last) {
+    if (!last || event.pointerId !== active) {
       return;
     }
     event.preventDefault();
@@ -57,12 +81,15 @@
     context.stroke();
     last = next;
   });
-  const lift = () => {
-    last = null;
+  const lift = (event) => {
+    if (event.pointerId === active) {
+      last = null;
+      active = null;
+    }
   };
   pad.addEventListener("pointerup", lift);
   pad.addEventListener("pointercancel", lift);
-  pad.addEventListener("pointerleave", lift);
+  pad.addEventListener("lostpointercapture", lift);
 
   form.querySelector("[data-signature-clear]")?.addEventListener("click", () => {
     context.clearRect(0, 0, pad.width, pad.height);
@@ -82,9 +109,5 @@
   });
 
   fit();
-  window.addEventListener("resize", () => {
-    if (!drawn) {
-      fit();
-    }
-  });
+  window.addEventListener("resize", fit);
 })();
