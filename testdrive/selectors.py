@@ -192,7 +192,8 @@ class Cell:
 
 def calendar_day(*, showroom, day: date, user, now: datetime | None = None) -> dict:
     """The booking calendar of one day: a row per fleet car (with why it cannot be booked),
-    a cell per slot (free, past, or the booking occupying it). Four queries for the cars,
+    a cell per slot (free, past, or the booking occupying it), and today the slot we are in
+    (``now_slot``: the page opens there). Four queries for the cars,
     their checks and the day's bookings, whatever their number."""
     from testdrive.access import may_run
 
@@ -230,7 +231,9 @@ def calendar_day(*, showroom, day: date, user, now: datetime | None = None) -> d
                 next(c for c in reversed(cells) if not c.covered).span += 1
             cells.append(cell)
         rows.append({"car": car, "readiness": readiness[car.pk], "cells": cells})
-    return {"day": day, "today": today, "slots": slots, "rows": rows, "bookings": bookings}
+    slot_length = timedelta(minutes=SLOT_MINUTES)
+    now_slot = next((slot for slot in slots if slot <= now < slot + slot_length), None) if day == today else None
+    return {"day": day, "today": today, "slots": slots, "rows": rows, "bookings": bookings, "now_slot": now_slot}
 
 
 def customer_test_drives(*, customer, limit: int = 20) -> list[Booking]:

@@ -114,3 +114,16 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
+
+// The test-drive calendar of today opens at the current time: the morning's slots scroll off
+// to the left (the car column stays, app.css); where three slots fit, the one before now too.
+document.querySelectorAll("[data-calendar-now]").forEach((cell) => {
+  const scroller = cell.closest(".table-responsive");
+  const cars = scroller && scroller.querySelector("thead th");
+  if (!scroller || !cars || cell === cars) {
+    return;
+  }
+  const roomy = scroller.clientWidth - cars.offsetWidth >= 3 * cell.offsetWidth;
+  const first = roomy && cell.previousElementSibling !== cars ? cell.previousElementSibling : cell;
+  scroller.scrollLeft = Math.max(0, first.offsetLeft - cars.offsetWidth);
+});

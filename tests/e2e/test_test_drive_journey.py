@@ -238,6 +238,14 @@ def test_a_whole_test_drive_with_a_drawn_signature(journey, live_server, browser
     expect(na_li.alert("Test drive booked.")).to_be_visible()
     na_li.check_language()
 
+    # The day's calendar opens at the current slot (on the phone too), the drive in its row.
+    page.get_by_role("link", name=t("Bookings"), exact=True).click()
+    expect(page.get_by_test_id("calendar-now")).to_have_text("10:00")
+    expect(page.get_by_test_id("calendar-now")).to_be_in_viewport()
+    expect(page.get_by_test_id("calendar").get_by_role("link", name=journey.customer)).to_be_in_viewport()
+    na_li.check_language()
+    page.go_back()
+
     # The licence: a file that is not an image is refused at the field, nothing saved; the photo.
     page.get_by_test_id("check-licence").click()
     na_li.check_language()
