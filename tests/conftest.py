@@ -12,6 +12,8 @@ def _settings_for_tests(settings, tmp_path):
     settings.SMS_BACKEND = "followup.sms.locmem.LocmemBackend"
     settings.SMS_FILE_PATH = str(tmp_path / "sms")
     settings.LANGUAGE_CODE = "en"
+    # Staff passwords hashed fast: the real hasher costs a third of a second per user created.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     locmem.clear()
     cache.clear()  # cached per-user figures must not leak from one test's users to the next
     yield
