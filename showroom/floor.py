@@ -566,7 +566,7 @@ def board(*, showroom, user, now: datetime | None = None) -> dict:
                 arrived_at__gte=start, arrived_at__lt=end,
             )
         )
-        .select_related("customer", "consultant", "vehicle_model")
+        .select_related("customer", "consultant", "vehicle_model__series__brand")  # str(model) names the brand
         .order_by("arrived_at", "pk")
     )
     for visit in visits:
