@@ -3,8 +3,8 @@ with a database of its own (SQLite in a temporary folder, or bench_<name> on Pos
 
 The figures themselves are not asserted (timings belong to the benchmark, not to tests);
 what is asserted is what must hold at any size: the summary line, every key page measured
-(the catalog's and the walkaround's too), no page above 10 queries, no reminder sent twice or
-left unsent."""
+(the catalog's and the walkaround's too, the manager's board, compliance over 90 days and the
+checklists), no page above 10 queries, no reminder sent twice or left unsent."""
 
 import json
 import os
@@ -47,6 +47,11 @@ def test_a_small_bench_run_prints_its_summary_and_keeps_the_budgets(tmp_path):
         "stock look-up",
         "catalog",
         "model detail",
+        "floor board",
+        "floor board poll",
+        "compliance, 90 days",
+        "checklist day",
+        "checklist history, 90 days",
     }
     assert summary["max_queries_per_page"] <= 10, summary["queries"]
     assert summary["duplicates"] == 0 and summary["unsent"] == 0

@@ -8,6 +8,9 @@ The vehicle catalog (brands, series, models, trims with colours, accessories), e
 price lists (past, current, next month's) and stock, the selling points of every model at the
 six walkaround positions; most visits name a model of interest, one in twenty closed ones has a
 finished walkaround, and the measured consultant has one in progress.
+The floor over the last 90 days (``floor_days``) and today: duty rosters, hourly head counts,
+appointments, the visits' thank-you SMS under their compliance keys, follow-up calls done, and
+the daily checklists with answers, fixes and sign-offs (``_seed_floor``).
 """
 
 import csv
@@ -39,9 +42,21 @@ from leads.models import (
 )
 from showroom.models import (
     Accessory,
+    AnswerType,
+    Appointment,
+    AppointmentPurpose,
     Brand,
     Channel,
+    ChecklistAnswer,
+    ChecklistItem,
+    ChecklistKind,
+    ChecklistRun,
+    ChecklistTemplate,
     Colour,
+    DaySignOff,
+    DutySlot,
+    Fix,
+    HeadCount,
     Interest,
     Presentation,
     PresentationPoint,
@@ -82,6 +97,9 @@ class Sizes:
     stock: int = 3_000  # cars over all showrooms
     points_per_position: int = 3
     walkaround_every: int = 20  # one closed visit in N with a model has a finished walkaround
+    floor_days: int = 90  # days of duty, head counts, appointments, calls and checklists (compliance)
+    on_duty: int = 8  # consultants on reception duty per showroom and day
+    appointments_per_day: int = 12  # per showroom
 
 
 @dataclass
@@ -98,6 +116,8 @@ class Seeded:
     selling_points: dict = field(default_factory=dict)  # (model id, position) → [selling point ids]
     stock_model_id: int | None = None  # a model with many cars at the first showroom
     walkaround: Presentation | None = None  # in progress, by the long-timeline customer's consultant
+    readiness_template_id: int | None = None  # the first showroom's consultant-readiness checklist
+    floor_days: int = 90
 
 
 class _NoAutoNow:
@@ -179,7 +199,10 @@ def seed(sizes: Sizes, *, rng: random.Random | None = None) -> Seeded:
     now = timezone.now()
     out = Seeded()
     _next_id.clear()
-    with _NoAutoNow(Showroom, User, Customer, Visit, Reminder, PriceList, StockCar, Presentation):
+    with _NoAutoNow(
+        Showroom, User, Customer, Visit, Reminder, PriceList, StockCar, Presentation, Appointment, ChecklistRun,
+        Fix, DaySignOff,
+    ):
         _seed_staff(sizes, out, now)
         owners_by_showroom = {
             s.pk: [c for c in out.consultants if c.showroom_id == s.pk] for s in out.showrooms
@@ -193,6 +216,7 @@ def seed(sizes: Sizes, *, rng: random.Random | None = None) -> Seeded:
         _seed_long_timeline(sizes, out, now, rng, customers)
         _seed_walkaround_in_progress(out, now, rng)
         _seed_notifications(out, now, customers)
+        _seed_floor(sizes, out, now, rng)
     _reset_sequences()
     return out
 
@@ -755,6 +779,219 @@ def _seed_notifications(out, now, customers) -> None:
             for n, c in enumerate(owned[:10])
         ]
     )
+
+
+# --- the floor and the checklists (issue 6): the board today, compliance over floor_days ----
+
+
+def _seed_floor(sizes, out, now, rng) -> None:
+    """Per showroom, over the last ``floor_days`` days and today: the duty roster, hourly head
+    counts, appointments (most kept, some missed or cancelled), thank-you SMS of the visits
+    (the compliance keys, a few sent late), follow-up calls done (some late) and the daily
+    checklists (a run per template, test-drive car and consultant on duty; answered, some
+    fails with fixes, a few left open; days signed off but yesterday). Today: the day so far."""
+    from showroom.checklists import checklist_templates_seed
+
+    for showroom in out.showrooms:
+        checklist_templates_seed(showroom=showroom)
+    templates = list(ChecklistTemplate.objects.filter(showroom__in=out.showrooms).order_by("showroom_id", "position"))
+    items = {}
+    for item in ChecklistItem.objects.filter(template__in=templates).order_by("position", "pk"):
+        items.setdefault(item.template_id, []).append(item)
+    cars = {}
+    for car_id, showroom_id in StockCar.objects.filter(showroom__in=out.showrooms, is_test_drive=True).exclude(
+        status__in=[StockStatus.SOLD, StockStatus.DELIVERED]
+    ).values_list("pk", "showroom_id"):
+        cars.setdefault(showroom_id, []).append(car_id)
+    for showroom in out.showrooms:
+        _seed_floor_of(sizes, out, now, rng, showroom, [t for t in templates if t.showroom_id == showroom.pk],
+                       items, cars.get(showroom.pk, []))
+    out.readiness_template_id = next(
+        t.pk for t in templates if t.showroom_id == out.showrooms[0].pk and t.kind == ChecklistKind.CONSULTANT
+    )
+    out.floor_days = sizes.floor_days
+    _seed_thank_yous(sizes, out, now, rng)
+    _seed_done_calls(sizes, out, now, rng)
+
+
+def _local(showroom, day, hour, minute=0):
+    return datetime.combine(day, time(hour, minute), tzinfo=showroom.tzinfo)
+
+
+def _seed_floor_of(sizes, out, now, rng, showroom, templates, items, cars) -> None:
+    manager = next(m for m in out.managers if m.showroom_id == showroom.pk)
+    staff = [c for c in out.consultants if c.showroom_id == showroom.pk]
+    today = timezone.localdate(now, showroom.tzinfo)
+    local_now = timezone.localtime(now, showroom.tzinfo)
+    days = [today - timedelta(days=n) for n in range(sizes.floor_days - 1, -1, -1)]
+    slots, counts, runs, answers, sign_offs = [], [], [], [], []
+    failed = []  # (answer index, run, day)
+    for day in days:
+        is_today = day == today
+        on_duty = rng.sample(staff, min(sizes.on_duty, len(staff)))
+        for position, consultant in enumerate(on_duty, start=1):
+            greeted = rng.randint(0, 4)
+            slots.append(DutySlot(
+                showroom_id=showroom.pk, day=day, consultant_id=consultant.pk, position=position, greeted=greeted,
+                last_greeted_at=_local(showroom, day, 9 + position % 8, rng.randint(0, 59)) if greeted else None,
+                set_by_id=manager.pk,
+            ))
+        for hour in range(9, 18):
+            if is_today and hour >= local_now.hour:
+                break
+            counts.append(HeadCount(showroom_id=showroom.pk, day=day, hour=hour, parties=rng.randint(0, 6),
+                                    recorded_by_id=on_duty[0].pk, recorded_at=_local(showroom, day, hour, 59)))
+        opened = _local(showroom, day, 8, 30)
+        if is_today and now < opened:
+            continue
+        subjects = []
+        for template in templates:
+            if template.kind == ChecklistKind.TEST_DRIVE_CAR:
+                subjects += [(template, f"car:{car}", car, None) for car in cars]
+            elif template.kind == ChecklistKind.CONSULTANT:
+                subjects += [(template, f"user:{c.pk}", None, c.pk) for c in on_duty]
+            else:
+                subjects.append((template, "", None, None))
+        for template, subject, car, consultant in subjects:
+            done = not is_today or rng.random() < 0.5
+            answered = _local(showroom, day, 8, 40 + rng.randint(0, 15))
+            if template.kind == ChecklistKind.CLOSING:
+                answered = _local(showroom, day, 18, 5)
+                done = not is_today
+            by = consultant or manager.pk
+            run = ChecklistRun(
+                showroom_id=showroom.pk, template_id=template.pk, day=day, car_id=car, consultant_id=consultant,
+                subject=subject, completed_at=answered + timedelta(minutes=5) if done else None,
+                completed_by_id=by if done else None, created_at=opened, updated_at=answered,
+            )
+            runs.append(run)
+            if not done and (template.kind == ChecklistKind.CLOSING or rng.random() < 0.5):
+                continue  # not started
+            for item in items.get(template.pk, []):
+                if not done and rng.random() < 0.4:
+                    continue  # half-way
+                answer = ChecklistAnswer(run=run, item_id=item.pk, answered_by_id=by, answered_at=answered)
+                if item.answer_type == AnswerType.TEXT:
+                    answer.text = "OK"
+                elif item.answer_type == AnswerType.NUMBER:
+                    answer.number = item.min_ok if item.min_ok is not None else 1
+                    answer.passed = True
+                else:
+                    answer.passed = rng.random() > 0.04
+                    if not answer.passed:
+                        answer.note = "Not ready at opening"
+                        failed.append((len(answers), run, day))
+                answers.append(answer)
+        if not is_today and day != today - timedelta(days=1):
+            sign_offs.append(DaySignOff(
+                showroom_id=showroom.pk, day=day, is_signed=True, signed_by_id=manager.pk,
+                signed_at=_local(showroom, day, 18, 40), created_at=_local(showroom, day, 18, 40),
+                updated_at=_local(showroom, day, 18, 40),
+            ))
+    _insert(DutySlot, slots)
+    _insert(HeadCount, counts)
+    _insert(ChecklistRun, runs)
+    for answer in answers:
+        answer.run_id = answer.run.pk
+    _insert(ChecklistAnswer, answers)
+    fixes = []
+    for index, run, day in failed:
+        answer = answers[index]
+        still_open = rng.random() < 0.02
+        fixed_at = None if still_open else answer.answered_at + timedelta(hours=rng.uniform(0.2, 30))
+        fixes.append(Fix(
+            showroom_id=showroom.pk, answer_id=answer.pk, opened_on=day, owner_id=run.consultant_id or manager.pk,
+            description=answer.note, fixed_at=fixed_at if fixed_at and fixed_at < now else None,
+            fixed_by_id=manager.pk if fixed_at and fixed_at < now else None,
+            fix_note="Put right" if fixed_at and fixed_at < now else "",
+            created_at=answer.answered_at, updated_at=fixed_at if fixed_at and fixed_at < now else answer.answered_at,
+        ))
+    _insert(Fix, fixes)
+    _insert(DaySignOff, sign_offs)
+    out.rows["duty slots"] = out.rows.get("duty slots", 0) + len(slots)
+    out.rows["head counts"] = out.rows.get("head counts", 0) + len(counts)
+    out.rows["checklist runs"] = out.rows.get("checklist runs", 0) + len(runs)
+    out.rows["checklist answers"] = out.rows.get("checklist answers", 0) + len(answers)
+    out.rows["fixes"] = out.rows.get("fixes", 0) + len(fixes)
+    _seed_appointments(sizes, out, now, rng, showroom, staff, manager, days)
+
+
+def _seed_appointments(sizes, out, now, rng, showroom, staff, manager, days) -> None:
+    """``appointments_per_day`` a day: kept ones linked to a walk-in of the customer that day
+    (today: those whose visit is in the register), some cancelled, the rest missed or still
+    to come."""
+    start = _local(showroom, days[0], 0)
+    walk_ins = {}
+    for visit_id, customer_id, arrived in Visit.objects.filter(
+        showroom=showroom, channel=Channel.WALK_IN, customer__isnull=False, arrived_at__gte=start
+    ).values_list("pk", "customer_id", "arrived_at"):
+        walk_ins.setdefault(timezone.localdate(arrived, showroom.tzinfo), []).append((visit_id, customer_id, arrived))
+    customers = list(Customer.objects.filter(showroom=showroom).exclude(mobile="").values_list("pk", flat=True)[:5000])
+    purposes = AppointmentPurpose.values
+    rows = []
+    for day in days:
+        kept = rng.sample(walk_ins.get(day, []), min(len(walk_ins.get(day, [])), sizes.appointments_per_day * 2 // 3))
+        for visit_id, customer_id, arrived in kept:
+            rows.append(Appointment(
+                showroom_id=showroom.pk, customer_id=customer_id, consultant_id=rng.choice(staff).pk,
+                scheduled_at=arrived - timedelta(minutes=rng.randint(0, 20)), purpose=rng.choice(purposes),
+                visit_id=visit_id, created_by_id=manager.pk, created_at=arrived - timedelta(days=2),
+                updated_at=arrived,
+            ))
+        for n in range(sizes.appointments_per_day - len(kept)):
+            scheduled = _local(showroom, day, 9 + n % 9, 30)
+            rows.append(Appointment(
+                showroom_id=showroom.pk, customer_id=rng.choice(customers), consultant_id=rng.choice(staff).pk,
+                scheduled_at=scheduled, purpose=rng.choice(purposes), notes="Asked for a call the day before",
+                cancelled_at=scheduled - timedelta(hours=5) if n % 4 == 0 else None, created_by_id=manager.pk,
+                created_at=scheduled - timedelta(days=3), updated_at=scheduled - timedelta(days=3),
+            ))
+    _insert(Appointment, rows)
+    out.rows["appointments"] = out.rows.get("appointments", 0) + len(rows)
+
+
+def _seed_thank_yous(sizes, out, now, rng) -> None:
+    """The thank-you SMS of the visits of the last ``floor_days`` days, under the key the
+    compliance figures look for (one per customer and day; one in twenty sent late)."""
+    start = now - timedelta(days=sizes.floor_days)
+    tz = {s.pk: s.tzinfo for s in out.showrooms}
+    seen, rows = set(), []
+    for showroom_id, customer_id, left in Visit.objects.filter(
+        left_at__gte=start, customer__isnull=False, customer__sms_consent=True
+    ).exclude(customer__mobile="").values_list("showroom_id", "customer_id", "left_at"):
+        key = f"{Reminder.Kind.THANK_YOU_VISIT}:customer:{customer_id}:{timezone.localdate(left, tz[showroom_id])}"
+        if key in seen:
+            continue
+        seen.add(key)
+        due = left + timedelta(minutes=90)
+        sent = due + timedelta(minutes=45 if len(rows) % 20 == 0 else rng.uniform(0, 2))
+        if sent > now:
+            continue
+        rows.append(Reminder(
+            showroom_id=showroom_id, customer_id=customer_id, kind=Reminder.Kind.THANK_YOU_VISIT,
+            channel=Reminder.Channel.SMS, due_at=due, status=Reminder.Status.SENT, attempts=1, sent_at=sent,
+            idempotency_key=key, body="【Bench】感谢您今天光临展厅。", created_at=left, updated_at=sent,
+        ))
+    _insert(Reminder, rows)
+    out.rows["reminders"] += len(rows)
+
+
+def _seed_done_calls(sizes, out, now, rng) -> None:
+    """Follow-up calls due over the last ``floor_days`` days and done: most by the end of the
+    next day, one in eight later."""
+    owned = Customer.objects.filter(owner__isnull=False).exclude(mobile="").values_list("pk", "showroom_id", "owner_id")
+    rows = []
+    for n, (customer_id, showroom_id, owner_id) in enumerate(owned[: sizes.customers // 3]):
+        due = now - timedelta(days=rng.uniform(1, sizes.floor_days))
+        done = due + timedelta(days=rng.uniform(2.5, 5) if n % 8 == 0 else rng.uniform(0, 0.5))
+        rows.append(Reminder(
+            showroom_id=showroom_id, customer_id=customer_id, kind=Reminder.Kind.FOLLOW_UP_CALL,
+            channel=Reminder.Channel.CALL, due_at=due, status=Reminder.Status.DONE, outcome=Reminder.Outcome.REACHED,
+            done_at=min(done, now), done_by_id=owner_id, idempotency_key=f"bench:done-call:{n}",
+            created_at=due - timedelta(days=7), updated_at=min(done, now),
+        ))
+    _insert(Reminder, rows)
+    out.rows["calls"] += len(rows)
 
 
 def due_reminders(out: Seeded, count: int, *, now: datetime) -> list[int]:

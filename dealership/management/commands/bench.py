@@ -7,7 +7,9 @@ so it never touches the working data.
 Measures, in one process:
 - each key page: SQL queries per request, and server latency p50/p95 over ``--requests``
   requests through the whole middleware stack (Django's test client, no network), next to
-  a trivial view behind the same middleware as the floor;
+  a trivial view behind the same middleware as the floor — among them the manager's live
+  board (the page and its 15-second htmx poll), the compliance page over 90 days, today's
+  checklists and the pass-rate history over 90 days;
 - the reminder dispatcher: ``--dispatch`` due SMS reminders claimed and sent by one worker
   (the beat task with its send tasks run eagerly, in-memory SMS backend), reminders per
   second, duplicates and reminders left unsent.
@@ -20,6 +22,7 @@ import logging
 import statistics
 import time
 from collections import Counter
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -66,6 +69,10 @@ class Command(BaseCommand):
         parser.add_argument("--long-timeline", type=int, default=sizes.long_timeline)
         parser.add_argument("--models", type=int, default=sizes.models, help="vehicle models (4 trims each)")
         parser.add_argument("--stock", type=int, default=sizes.stock, help="stock cars over all showrooms")
+        parser.add_argument(
+            "--floor-days", type=int, default=sizes.floor_days,
+            help="days of duty, head counts, appointments, calls and checklists (compliance page over at most 90)",
+        )
         parser.add_argument("--requests", type=int, default=200, help="requests per page (default 200)")
         parser.add_argument("--dispatch", type=int, default=10_000, help="due SMS reminders to dispatch")
         parser.add_argument("--show-queries", action="store_true", help="print each page's SQL")
@@ -81,6 +88,7 @@ class Command(BaseCommand):
             long_timeline=opts["long_timeline"],
             models=max(opts["models"], 1),
             stock=opts["stock"],
+            floor_days=max(opts["floor_days"], 1),
         )
         test = connection.settings_dict["TEST"]
         if connection.vendor == "sqlite":
@@ -145,6 +153,9 @@ class Command(BaseCommand):
         manager, consultant, clients = self._clients(seeded)
         customer = seeded.long_timeline_customer
         lookup_digits = seeded.lookup_mobile.removeprefix("+86")
+        today = timezone.localdate(timezone.now(), seeded.showrooms[0].tzinfo)
+        days = min(seeded.floor_days, 90)  # the compliance page's longest range
+        period = f"start={today - timedelta(days=days - 1)}&end={today}"
         # (page, who, url, extra headers)
         return [
             ("floor (trivial view)", consultant, reverse("bench-floor"), {}),
@@ -171,6 +182,17 @@ class Command(BaseCommand):
             ("stock look-up", consultant, f"{reverse('showroom:stock')}?model={seeded.stock_model_id}", {}),
             ("catalog", consultant, reverse("showroom:catalog"), {}),
             ("model detail", consultant, reverse("showroom:model-detail", args=[seeded.stock_model_id]), {}),
+            ("floor board", manager, reverse("showroom:board"), {}),
+            ("floor board poll", manager, reverse("showroom:board"), {"HX-Request": "true"}),
+            (f"compliance, {days} days", manager, f"{reverse('showroom:compliance')}?{period}", {}),
+            ("checklist day", manager, reverse("showroom:checklist-day"), {}),
+            (
+                f"checklist history, {90 if days >= 90 else 30} days",
+                manager,
+                f"{reverse('showroom:checklist-history')}?template={seeded.readiness_template_id}"
+                f"&days={90 if days >= 90 else 30}&series=consultant",
+                {},
+            ),
         ], clients
 
     def _measure_pages(self, seeded, n_requests, *, show_queries=False):
