@@ -208,6 +208,14 @@ def booking_create(request):
     return render(request, "testdrive/booking_form.html", {"form": form}, status=status)
 
 
+def _start_form(initial, check) -> StartForm:
+    """The start form; a customer who may not drive is offered the ride-along only."""
+    form = StartForm(initial=initial)
+    if check is not None and not check.may_drive:
+        form.fields["mode"].choices = [(DriveMode.RIDE_ALONG, DriveMode.RIDE_ALONG.label)]
+    return form
+
+
 def _page(request, booking, *, forms=None, status=200):
     """The booking's page: where the drive stands and the next step's form."""
     user = request.user
@@ -227,6 +235,7 @@ def _page(request, booking, *, forms=None, status=200):
         "form": next(iter(forms.values()), None),  # the step's form that came back with its errors
     }
     if drive is None and not booking.is_cancelled:
+        ctx["slot_over"] = timezone.now() >= booking.ends_at  # too late to start: book again
         ctx["readiness"] = car_readiness(
             car=booking.car, day=timezone.localdate(booking.starts_at, booking.showroom.tzinfo),
             today=showroom_today(booking.showroom),
@@ -240,7 +249,7 @@ def _page(request, booking, *, forms=None, status=200):
                 start_initial["odometer"] = last[0]
         ctx.update(
             cancel_form=forms.get("cancel") or CancelForm(),
-            start_form=forms.get("start") or StartForm(initial=start_initial),
+            start_form=forms.get("start") or _start_form(start_initial, check),
             handover_form=forms.get("handover") or HandoverForm(),
             ride_along_form=forms.get("ride_along") or RideAlongForm(),
             end_form=forms.get("end") or EndForm(),

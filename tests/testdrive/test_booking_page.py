@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from testdrive import services
 from tests.factories import CustomerFactory
-from tests.testdrive.factories import booking, ended, prepared_booking, ready, started
+from tests.testdrive.factories import booking, ended, licence, prepared_booking, ready, signed, started
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +57,21 @@ def test_the_customers_ratings_are_on_the_booking_page(login, consultant, custom
     page = _text(login(consultant).get(_url("booking-detail", made)))
     assert "The customer: likely to buy. Wants the 7-seat" in page
     assert "Braking: 3/5 · A bit soft" in page and "Quietness: 5/5" in page and "Ride comfort: – · Firm" in page
+
+
+def test_a_customer_who_may_not_drive_is_offered_the_ride_along_only(login, consultant, customer, car):
+    made = booking(customer, consultant, car)
+    licence(made, consultant, issued_years_ago=0)  # licensed this year
+    signed(made, consultant)
+    page = login(consultant).get(_url("booking-detail", made))
+    assert [value for value, _label in page.context["start_form"].fields["mode"].choices] == ["ride_along"]
+    assert "Ride-along only: licensed less than 1 year." in _text(page)
+
+
+def test_a_slot_that_ended_before_the_start_says_so_and_offers_to_book_again(login, consultant, customer, clock):
+    made = prepared_booking(customer, consultant)  # 10:05–10:35
+    clock.shift(timedelta(minutes=40))
+    response = login(consultant).get(_url("booking-detail", made))
+    assert "This booking ended at 2026-11-20 10:35: book the car again." in _text(response)
+    markup = response.content.decode()
+    assert f'?customer={customer.pk}&amp;car={made.car_id}' in markup and 'data-testid="start-drive"' not in markup
