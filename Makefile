@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+TEST_WORKERS ?= 2
 
 .PHONY: run test e2e bench install migrate demo lint messages vendor clean
 
@@ -30,8 +31,9 @@ run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT); \
 	wait
 
+# The whole suite, two worker processes (pytest-xdist); each gets its own test database.
 test: install
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 # End-to-end tests in a real browser: Debian's chromium (apt-get install chromium), never a
 # downloaded one. Screenshots and HTML of failed tests land in test-artifacts/e2e/.

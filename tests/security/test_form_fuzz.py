@@ -46,6 +46,7 @@ from leads.models import Customer, Grade, LostReason, Source
 from leads.services import customer_request_lost, import_batch_create
 from showroom.checklists import checklist_answer_save, checklist_runs_create, day_sign_off
 from showroom.models import Brand, Channel, MainUse, Presentation, SellingPoint, StockCar
+from showroom.selectors import models_on_sale
 from showroom.vin import vin_check_digit
 from tests.factories import ColourFactory, CustomerFactory, TrimFactory, VehicleModelFactory, walk_in
 from tests.testdrive.factories import fuzz_world
@@ -1124,7 +1125,7 @@ def world(consultant, second_consultant, manager, outsider, settings, tmp_path):
         showroom=showroom, vin=raw_vin[:8] + vin_check_digit(raw_vin) + raw_vin[9:], trim=trim, colour=colour
     )
 
-    return {
+    world = {
         "consultant": consultant,
         "manager": manager,
         "outsider": outsider,
@@ -1158,6 +1159,11 @@ def world(consultant, second_consultant, manager, outsider, settings, tmp_path):
             "manager": {n.lower() for n in Customer.objects.filter(showroom=showroom).values_list("name", flat=True)},
         },
     }
+    # What the catalog pickers offer, once every part of the world (test-drive cars too) exists:
+    # every model on sale (the fuzz sedan first, the valid value) and every active brand.
+    world["vehicle_models"] = [on_sale.pk, *models_on_sale().exclude(pk=on_sale.pk).values_list("pk", flat=True)]
+    world["brands"] = list(Brand.objects.filter(is_active=True).values_list("pk", flat=True))
+    return world
 
 
 def _call(customer):
