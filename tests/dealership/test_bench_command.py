@@ -47,6 +47,7 @@ def test_a_small_bench_run_prints_its_summary_and_keeps_the_budgets(tmp_path):
         "stock look-up",
         "catalog",
         "model detail",
+        "booking calendar",
         "floor board",
         "floor board poll",
         "compliance, 90 days",

@@ -182,6 +182,7 @@ class Command(BaseCommand):
             ("stock look-up", consultant, f"{reverse('showroom:stock')}?model={seeded.stock_model_id}", {}),
             ("catalog", consultant, reverse("showroom:catalog"), {}),
             ("model detail", consultant, reverse("showroom:model-detail", args=[seeded.stock_model_id]), {}),
+            ("booking calendar", consultant, reverse("testdrive:calendar"), {}),
             ("floor board", manager, reverse("showroom:board"), {}),
             ("floor board poll", manager, reverse("showroom:board"), {"HX-Request": "true"}),
             (f"compliance, {days} days", manager, f"{reverse('showroom:compliance')}?{period}", {}),
