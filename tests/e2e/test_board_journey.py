@@ -1,11 +1,17 @@
-"""The floor board in a real browser, on the demo data: the manager sets today's reception duty
-on a tablet (ticks, ↑/↓), the board says whose turn it is; Na Li logs a walk-in from her own
-tablet and the manager's board — without a reload, by its 15-second poll — shows the visitor
-in the showroom and Na Li at the back of the queue.
+"""The floor board in a real browser, on the demo data (seed_demo at 14:00 today): Wei Wang, the
+manager, opens the board — 周杰 in the showroom with Na Li on his appointment, mid-walkaround,
+an anonymous party with Lei Zhao, the no-show and the appointment still to come, Hao Qian
+greeting the next walk-in. He moves Na Li to the top of today's reception duty with the ↑
+buttons: she is busy, so she keeps her place and Hao Qian still greets next. Hao Qian logs a
+walk-in from his own tablet; the manager's board — without a reload, by its 15-second poll —
+shows the visitor and everyone on duty busy. Na Li records that 周杰 left: on the next poll she
+is free again and first in the queue (she greeted least recently). Then the manager's session
+expires: the next poll takes the whole page to the login, not the login form into the board.
 
-English only for now: the floor's strings are translated centrally later (then this runs in
-Simplified Chinese on a phone as well, like the other journeys). The clock: 14:00 Asia/Shanghai
-today, time flowing, so the day is the showroom's working day whenever the test runs.
+Run twice, as the other journeys: in English on tablets, and in Simplified Chinese (browser
+locale zh-CN) with the manager on a phone, every page checked for untranslated text.
+The clock: 14:00 Asia/Shanghai today, time flowing, so the day is the showroom's working day
+whenever the test runs.
 """
 
 import io
@@ -15,11 +21,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
-from showroom.models import DutySlot, Visit
-from tests.e2e.test_walk_in_journey import RUNS, Staff
+from showroom.models import DutySlot
+from tests.e2e.test_walk_in_journey import LI, RUNS, Staff
 
 try:
     from playwright.sync_api import expect
@@ -30,55 +39,96 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 POLL_WAIT_MS = 25_000  # the board polls every 15 s
+QIAN, MANAGER = "Hao Qian", "Wei Wang"  # seed_demo's third consultant and its manager
 
 
-def test_manager_sets_the_duty_and_the_board_follows_a_walk_in(live_server, browser_contexts):
-    run = RUNS[0].values[0]  # English on tablets
+@pytest.fixture(params=RUNS)
+def run(request):
+    return request.param
+
+
+def _walk_ins(run, n: int) -> str:
+    with translation.override(run.language):
+        return translation.ngettext("%(n)s walk-in", "%(n)s walk-ins", n) % {"n": n}
+
+
+def test_the_board_follows_the_floor_and_the_rotation_on_its_poll(run, live_server, browser_contexts):
+    t = run.t
     today = timezone.localdate(timezone.now(), SHANGHAI)
     with time_machine.travel(datetime.combine(today, clock_time(14, 0), tzinfo=SHANGHAI), tick=True):
         call_command("seed_demo", stdout=io.StringIO())
-        manager = Staff(run, live_server.url, browser_contexts.new("manager"), "manager")
-        manager.login("manager", "Wei Wang")
+        manager = Staff(run, live_server.url, browser_contexts.new("manager", device=run.zhao_device,
+                                                                   locale=run.locale), "manager")
+        manager.login("manager", MANAGER)
         board = manager.page
         manager.nav("Board")
-        expect(board.locator("h1")).to_contain_text("Floor board")
+        expect(board.locator("h1")).to_contain_text(t("Floor board"))
+        visitors = board.get_by_test_id("board-visit")
+        expect(visitors).to_have_count(2)
+        zhou = visitors.filter(has_text="周杰")
+        expect(zhou).to_contain_text(LI)
+        for step in ("needs", "presentation"):
+            expect(zhou.locator(f"[data-step={step}]")).to_have_attribute("data-done", "yes")
+        expect(visitors.filter(has_text=t("Anonymous visitor"))).to_contain_text("Lei Zhao")
+        appointments = board.get_by_test_id("board-appointment")
+        expect(appointments).to_have_count(3)
+        assert [a.get_attribute("data-status") for a in appointments.all()] == ["no_show", "arrived", "upcoming"]
+        expect(board.get_by_test_id("board-next")).to_have_text(QIAN)
         manager.check_language()
-        in_store = board.get_by_test_id("board-visit").count()
 
+        # Na Li to the top of today's duty: busy with 周杰, she keeps her place in the queue.
         board.get_by_test_id("set-duty").click()
-        expect(board.locator("h1")).to_contain_text("Reception duty")
-        for box in board.locator("input[name=consultants]").all():
-            box.uncheck()
-        board.get_by_label("Na Li", exact=True).check()
-        board.get_by_label("Lei Zhao", exact=True).check()
-        li_row = board.locator("[data-duty-row]").filter(has=board.get_by_label("Na Li", exact=True))
-        while board.locator("[data-duty-row]").first.get_by_label("Na Li", exact=True).count() == 0:
-            li_row.get_by_role("button", name="Move up").click()  # the numbers follow the rows
+        expect(board.locator("h1")).to_contain_text(t("Reception duty"))
+        li_row = board.locator("[data-duty-row]").filter(has=board.get_by_label(LI, exact=True))
+        while board.locator("[data-duty-row]").first.get_by_label(LI, exact=True).count() == 0:
+            li_row.get_by_role("button", name=t("Move up")).click()  # the numbers follow the rows
         expect(li_row.locator("[data-duty-order]")).to_have_value("1")
         manager.check_language()
         board.get_by_test_id("save-duty").click()
-        expect(board.locator(".alert-success")).to_contain_text("Reception duty for")
-        expect(board.get_by_test_id("board-next")).to_have_text("Na Li")
-        assert list(DutySlot.objects.filter(day=today).values_list("consultant__username", flat=True)) == ["li", "zhao"]
+        expect(board.locator(".alert-success")).to_be_visible()
+        assert list(DutySlot.objects.filter(day=today).values_list("consultant__username", flat=True)) == [
+            "li", "zhao", "qian"
+        ]
+        expect(board.get_by_test_id("board-next")).to_have_text(QIAN)
+        expect(board.get_by_test_id("board-duty-row").filter(has_text=LI)).to_contain_text(t("busy"))
+        manager.check_language()
 
-        li = Staff(run, live_server.url, browser_contexts.new("li"), "li")
-        li.login("li", "Na Li")
-        li.nav("New visit")
-        li.page.get_by_role("button", name="Log visit", exact=True).click()
-        expect(li.page.get_by_role("alert").filter(has_text="Visit logged.")).to_be_visible()
+        # Hao Qian greets the next walk-in and logs it from his tablet.
+        qian = Staff(run, live_server.url, browser_contexts.new("qian", device=run.li_device, locale=run.locale),
+                     "qian")
+        qian.login("qian", QIAN)
+        qian.nav("New visit")
+        qian.page.get_by_role("button", name=t("Log visit"), exact=True).click()
+        expect(qian.page.get_by_role("alert").filter(has_text=t("Visit logged."))).to_be_visible()
+        qian.check_language()
 
-        # The manager's board, not reloaded, catches up on its next poll: Na Li went to the back
-        # of the queue (Lei Zhao greets next, unless he is still with the demo's walk-in).
-        expect(board.get_by_test_id("board-visit")).to_have_count(in_store + 1, timeout=POLL_WAIT_MS)
-        expect(board.get_by_test_id("board-duty-row").first).to_contain_text("Lei Zhao")
-        zhao_busy = Visit.objects.filter(
-            consultant__username="zhao", left_at__isnull=True, arrived_at__date=today
-        ).exists()
-        expect(board.get_by_test_id("board-next")).to_have_text("–" if zhao_busy else "Lei Zhao")
-        newest = board.get_by_test_id("board-visit").last
-        expect(newest).to_contain_text("Anonymous visitor")
-        expect(newest).to_contain_text("Na Li")
-        li_duty = board.get_by_test_id("board-duty-row").filter(has_text="Na Li")
-        expect(li_duty).to_contain_text("busy")
-        expect(li_duty).to_contain_text("1 walk-in")
+        # The manager's board, not reloaded, catches up on its next poll: everyone on duty is busy.
+        expect(visitors).to_have_count(3, timeout=POLL_WAIT_MS)
+        expect(visitors.last).to_contain_text(t("Anonymous visitor"))
+        expect(visitors.last).to_contain_text(QIAN)
+        qian_duty = board.get_by_test_id("board-duty-row").filter(has_text=QIAN)
+        expect(qian_duty).to_contain_text(t("busy"))
+        expect(qian_duty).to_contain_text(_walk_ins(run, 2))
+        expect(board.get_by_test_id("board-next")).to_have_text("–")
+        expect(board.locator("body > main")).to_contain_text(t("Everyone on duty is busy."))
+        manager.check_language()
+
+        # Na Li records that 周杰 left: free again, and first in the queue (greeted least recently).
+        li = Staff(run, live_server.url, browser_contexts.new("li", device=run.li_device, locale=run.locale), "li")
+        li.login("li", LI)
+        li.nav("Visitor register")
+        li.page.get_by_test_id("visit-row").filter(has_text="周杰").get_by_test_id("customer-left").click()
+        expect(li.page.get_by_role("alert").filter(has_text=t("Departure recorded."))).to_be_visible()
+        li.check_language()
+        expect(visitors).to_have_count(2, timeout=POLL_WAIT_MS)
+        expect(board.get_by_test_id("board-next")).to_have_text(LI)
+        expect(board.get_by_test_id("board-duty-row").first).to_contain_text(LI)
+        manager.check_language()
+
+        # The manager's session expires: the next poll loads the login as a whole page.
+        session = next(c["value"] for c in board.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+        Session.objects.filter(session_key=session).delete()
+        expect(board.get_by_role("heading", name=t("Log in"))).to_be_visible(timeout=POLL_WAIT_MS)
+        assert board.url == f"{live_server.url}{reverse('login')}?next={reverse('showroom:board')}"
+        expect(board.get_by_test_id("board-in-store")).to_have_count(0)
         manager.check_language()

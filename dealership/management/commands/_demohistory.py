@@ -95,6 +95,11 @@ NO_SHOW_EVERY = 4  # one appointment in four booked in the history is not kept
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余杜叶程苏魏吕丁沈姚卢"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚英华玉兰萍红鹏飞鑫宇浩然轩涵诺欣怡"
+# Names typed in the sample import file (docs/samples) and the browser journeys: a history
+# customer of the same name would make a search by name find two.
+RESERVED_NAMES = {
+    "周欣", "Zhou Xin", "Lin Xiaoyu", "Wang Hao", "陈静", "马超", "Liu Mei", "Gao Yan", "吴强", "郑爽",
+}
 PINYIN = ["Zhang Hao", "Li Mei", "Wang Lei", "Chen Yu", "Liu Ting", "Yang Fan", "Huang Jie", "Zhou Ning"]
 VISIT_NOTES = [
     "", "", "", "Came with the family; the children liked the 7-seat SUV.",
@@ -160,6 +165,7 @@ class Demo:
     items: dict = field(default_factory=dict)  # template pk → {English text: item}
     serial: itertools.count = field(default_factory=lambda: itertools.count(1))
     bookings: itertools.count = field(default_factory=lambda: itertools.count(1))
+    names: set = field(default_factory=set)  # customers' names taken
 
     def at(self, day: date, hh: int, mm: int = 0, ss: int = 0) -> datetime:
         return datetime.combine(day, time(hh, mm, ss), tzinfo=self.showroom.tzinfo)
@@ -209,6 +215,7 @@ def seed_history(*, showroom, users: dict, now: datetime, days: int = HISTORY_DA
         ),
     )
     demo.timeline.demo = demo
+    demo.names = RESERVED_NAMES | set(Customer.objects.filter(showroom=showroom).values_list("name", flat=True))
     demo.items = _items_by_text(showroom)
     unread_before = set(Notification.objects.filter(read_at__isnull=True).values_list("pk", flat=True))
     for day in todo:
@@ -367,6 +374,16 @@ def _name(rng) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
 
 
+def _new_name(demo: Demo, rng) -> str:
+    """A name no customer of the showroom has yet: the demo's own customers (张伟 …) stay the
+    only ones of their name."""
+    name = _name(rng)
+    while name in demo.names:
+        name = _name(rng)
+    demo.names.add(name)
+    return name
+
+
 def _mobile(demo: Demo, day: date) -> str:
     return f"{MOBILE_PREFIX}{day.toordinal() % 10000:04d}{next(demo.serial) % 10000:04d}"
 
@@ -403,7 +420,7 @@ def _arrive(demo, moment, spec):
         consultant = _receiver(demo, day, rng)
         grades = [Grade.H, Grade.A, Grade.B, Grade.C]
         values.update(
-            mobile=parse_mobile(_mobile(demo, day)), name=_name(rng),
+            mobile=parse_mobile(_mobile(demo, day)), name=_new_name(demo, rng),
             grade=rng.choices(grades, [1, 2, 3, 3] if kind == "new" else [0, 1, 3, 4])[0],
             source=Source.PHONE_IN if kind == "phone" else rng.choice(
                 [Source.WALK_IN] * 5 + [Source.ADVERTISING, Source.EVENT, Source.OUTREACH]),
