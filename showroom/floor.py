@@ -524,8 +524,8 @@ def customer_appointments(*, customer, now: datetime, limit: int = 10) -> list[A
 # --- the live board -------------------------------------------------------------------------
 
 # The steps of the sales flow shown per visitor. A step's value comes from an annotation
-# ``has_<key>`` on the visit (showroom.walkaround.with_visit_steps); a step nobody records yet
-# (test drive, quote: later issues) has none and shows as "—", never as done or not done.
+# ``has_<key>`` on the visit (showroom.walkaround.with_visit_steps, testdrive.selectors.with_test_drive);
+# a step nobody records yet (quote: a later issue) has none and shows as "—", never as done or not done.
 VISIT_STEPS = (
     ("needs", gettext_lazy("Needs")),
     ("presentation", gettext_lazy("Walkaround")),
@@ -559,13 +559,15 @@ def board(*, showroom, user, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     today = local_today(showroom, now)
     start, end = day_bounds(showroom, today)
+    from testdrive.selectors import with_test_drive  # testdrive builds on showroom
+
     visits = list(
-        with_visit_steps(
+        with_test_drive(with_visit_steps(
             Visit.objects.filter(
                 showroom=showroom, channel=Channel.WALK_IN, left_at__isnull=True,
                 arrived_at__gte=start, arrived_at__lt=end,
             )
-        )
+        ))
         .select_related("customer", "consultant", "vehicle_model__series__brand")  # str(model) names the brand
         .order_by("arrived_at", "pk")
     )

@@ -50,7 +50,7 @@ def test_phone_ins_and_yesterdays_open_visits_are_not_in_the_showroom(login, man
     assert "Nobody in the showroom right now." in page
 
 
-def test_each_visitor_shows_the_steps_done_and_test_drive_and_quote_as_not_recorded_yet(
+def test_each_visitor_shows_the_steps_done_and_the_quote_as_not_recorded_yet(
     login, manager, consultant
 ):
     customer = CustomerFactory(showroom=consultant.showroom, owner=consultant)
@@ -63,7 +63,7 @@ def test_each_visitor_shows_the_steps_done_and_test_drive_and_quote_as_not_recor
     assert page.count('data-step="needs" data-done="yes"') == 1
     assert page.count('data-step="presentation" data-done="yes"') == 1
     assert page.count('data-step="needs" data-done="no"') == 1
-    assert page.count('data-step="test_drive" data-done="untracked"') == 2
+    assert page.count('data-step="test_drive" data-done="no"') == 2  # done: tests/testdrive/test_board_step.py
     assert page.count('data-step="quote" data-done="untracked"') == 2
 
 
