@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dealership.models import User
 from dealership.roles import Role
-from leads.forms import MobileField
+from leads.forms import MobileField, ReferrerField
 from leads.models import Grade
 from leads.selectors import source_choices
 from showroom.compliance import LABELS as COMPLIANCE_LABELS
@@ -93,6 +93,14 @@ class VisitForm(forms.Form):
         label=_("Model of interest"), queryset=VehicleModel.objects.none(), required=False
     )
     source = forms.ChoiceField(label=_("Source"), choices=[("", "—")], required=False)  # the showroom's
+    # Who referred them (required for a source that needs a referrer: leads.services.check_referrer).
+    referred_by_customer = ReferrerField(
+        label=_("Referred by (customer's mobile or name)"),
+        help_text=_("For a referral: the customer who referred them…"),
+    )
+    referred_by_staff = forms.ModelChoiceField(
+        label=_("…or the staff member who referred them"), queryset=User.objects.none(), required=False
+    )
     # F (lost) needs a reason and a manager's approval: it is set from the customer's page.
     grade = forms.ChoiceField(
         label=_("Intent grade"),
@@ -109,6 +117,18 @@ class VisitForm(forms.Form):
         self.fields["arrived_at"].initial = _now_local
         self.fields["source"].choices = [("", "—"), *source_choices(showroom_id=user.showroom_id)]
         self.fields["vehicle_model"].queryset = models_on_sale()
+        self.fields["referred_by_customer"].user = user
+        self.fields["referred_by_customer"].widget.attrs.update(
+            {
+                "hx-get": reverse_lazy("leads:referrer-lookup"),
+                "hx-trigger": "input changed delay:300ms, change",
+                "hx-target": "#referrer-lookup",
+                "hx-sync": "this:replace",
+            }
+        )
+        self.fields["referred_by_staff"].queryset = User.objects.filter(
+            showroom_id=user.showroom_id, is_active=True
+        ).order_by("first_name", "username")
         consultants = User.objects.filter(
             showroom_id=user.showroom_id, is_active=True, groups__name=Role.SALES_CONSULTANT
         ).order_by("first_name", "username")
@@ -145,6 +165,12 @@ class VisitForm(forms.Form):
                 *([Column("consultant", css_class="col-md-4")] if "consultant" in self.fields else []),
                 Column("grade", css_class="col-md-4"),
                 Column("source", css_class="col-md-4"),
+            ),
+            Row(
+                Column(
+                    Field("referred_by_customer"), Div(css_id="referrer-lookup", css_class="mb-3"), css_class="col-md-6"
+                ),
+                Column("referred_by_staff", css_class="col-md-6"),
             ),
             Row(
                 Column("vehicle_model", css_class="col-md-6"),
