@@ -292,6 +292,30 @@ def _source_label(d: dict) -> str:
     return d.get("source_name") or default_source_label(d.get("source", "")) or "–"
 
 
+def _needs_field_label(name) -> str:
+    """A needs-analysis field's name in the active language (entries written before this
+    stored the label itself, which is shown as it is)."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.utils.text import capfirst
+
+    from showroom.models import NeedsAnalysis
+
+    try:
+        return str(capfirst(NeedsAnalysis._meta.get_field(name).verbose_name))
+    except FieldDoesNotExist:
+        return str(name)
+
+
+def _position_label(position) -> str:
+    """A walkaround position (1–6) in the active language; an older entry's stored label as is."""
+    from showroom.models import WalkaroundPosition
+
+    try:
+        return str(WalkaroundPosition(int(position)).label)
+    except (TypeError, ValueError):
+        return str(position)
+
+
 def _choice_label(choices, value) -> str:
     return str(dict(choices).get(value, value or "–"))
 
@@ -579,7 +603,7 @@ class TimelineEvent(models.Model):
             if d.get("changed"):
                 text = _("Needs analysis updated by %(by)s: %(fields)s.") % {
                     "by": d.get("by", "–"),
-                    "fields": ", ".join(d["changed"]),
+                    "fields": ", ".join(_needs_field_label(name) for name in d["changed"]),
                 }
             return text
         if self.kind == K.PRESENTATION_RECORDED:
@@ -589,7 +613,9 @@ class TimelineEvent(models.Model):
                 "shown": d.get("presented", 0),
             }
             if d.get("interested"):
-                liked = _("Most interested in: %(positions)s.") % {"positions": ", ".join(d["interested"])}
+                liked = _("Most interested in: %(positions)s.") % {
+                    "positions": ", ".join(_position_label(p) for p in d["interested"])
+                }
                 text = f"{text} {liked}"
             return text
         if self.kind == K.FOLLOW_UP_CANCELLED:

@@ -1,7 +1,7 @@
 """Timeline events owned by the showroom app: one small function per event type."""
 
 from leads.models import TimelineEvent
-from showroom.models import Interest, WalkaroundPosition
+from showroom.models import Interest
 
 
 def visit_logged_event(*, visit, by, kept_original: bool = False) -> TimelineEvent:
@@ -57,14 +57,15 @@ def presentation_recorded_event(*, presentation, by) -> TimelineEvent:
             "visit_id": presentation.visit_id,
             "model": str(presentation.vehicle_model),
             "presented": sum(1 for p in points if p.presented),
-            "interested": [str(WalkaroundPosition(p.position).label) for p in points if p.interest == Interest.HIGH],
+            # positions (1–6): their names are translated when the timeline is read
+            "interested": [p.position for p in points if p.interest == Interest.HIGH],
         },
     )
 
 
 def needs_recorded_event(*, customer, needs, by, changed: list[str]) -> TimelineEvent:
-    """A needs-analysis revision: who, and the names of the fields it changed (translated in
-    the recording user's language), as TimelineEvent.message reads them."""
+    """A needs-analysis revision: who, and the fields it changed (their names, translated when
+    the timeline is read in the reader's language)."""
     return TimelineEvent.objects.create(
         customer_id=customer.pk,
         kind=TimelineEvent.Kind.NEEDS_RECORDED,

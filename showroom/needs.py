@@ -210,7 +210,7 @@ def needs_save(*, customer: Customer, data: dict, by, apply_proposed_grade: bool
         needs.save(update_fields=["updated_at"])  # the history record, with the m2m as now
         if created:
             needs.history.update(history_type="+")  # recorded by an update: say it was the creation
-        events.needs_recorded_event(customer=customer, needs=needs, by=by, changed=[field_label(n) for n in changed])
+        events.needs_recorded_event(customer=customer, needs=needs, by=by, changed=list(changed))
 
     grade_changed = False
     proposed = needs.proposed_grade if needs is not None else ""

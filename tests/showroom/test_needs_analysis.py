@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from leads.models import GradeChange, TimelineEvent
 from showroom.models import NeedsAnalysis
@@ -92,7 +93,12 @@ def test_a_revision_records_only_what_changed_and_an_unchanged_one_writes_nothin
     client.post(edit_url(customer), answers(catalog, budget_max="280000", trims_of_interest=[catalog["suv_lux"].pk]))
     entries = needs_entries(customer)
     assert len(entries) == 2
-    assert entries[0].data["changed"] == ["Trims of interest", "Budget to (CNY)"]
+    assert entries[0].data["changed"] == ["trims_of_interest", "budget_max"]  # keys: shown in the reader's language
+    assert entries[0].message.endswith(": Trims of interest, Budget to (CNY).")
+    with translation.override("zh-hans"):
+        in_chinese = entries[0].message
+        assert str(NeedsAnalysis._meta.get_field("budget_max").verbose_name) in in_chinese
+    assert "Budget to" not in in_chinese
     history_before = NeedsAnalysis.history.count()
     again = client.post(edit_url(customer), answers(catalog, budget_max="280000", trims_of_interest=[catalog["suv_lux"].pk]))
     assert again.status_code == 302
