@@ -92,7 +92,29 @@ def _data_values() -> set[str]:
         values |= set(fields)  # e.g. the demo owner's plate 沪B67890
     values |= set(Visit.objects.values_list("notes", flat=True))
     values |= {str(model) for model in VehicleModel.objects.select_related("series__brand")}  # catalog data
+    values |= _typed_texts()
     return {v for v in values if v}
+
+
+def _typed_texts() -> set[str]:
+    """Free text the demo's staff and customers typed (needs analyses, appointments, test-drive
+    surveys, routes, checklist notes): data, in whatever language it was written."""
+    from django.apps import apps
+    from django.db import models as dj
+
+    values = set()
+    for label in ("showroom.NeedsAnalysis", "showroom.Appointment", "showroom.StockCar", "showroom.ChecklistAnswer", "showroom.Fix",
+                  "testdrive.Survey", "testdrive.Route", "testdrive.RouteSegment", "testdrive.Drive",
+                  "testdrive.Booking", "testdrive.FleetCar"):
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        names = [f.name for f in model._meta.concrete_fields
+                 if isinstance(f, dj.CharField | dj.TextField) and not f.choices]
+        for row in model.objects.values_list(*names):
+            values |= {v for v in row if v}
+    return values
 
 
 class Staff:
