@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -5,6 +7,24 @@ from django.test import Client
 from dealership.roles import Role
 from followup.sms import locmem
 from tests.factories import ShowroomFactory, UserFactory
+
+
+def _own_cache(settings) -> None:
+    """Empty this test's cache. On Redis (the integration run) the pytest-xdist workers share one
+    server, whose database also carries the Celery broker's queues: each worker keeps its keys
+    under its own prefix and deletes only those, never FLUSHDB (which would empty the other
+    worker's cache and queues mid-test)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    default = settings.CACHES["default"]
+    if "redis" not in default["BACKEND"].lower():
+        cache.clear()
+        return
+    if default.get("KEY_PREFIX") != f"test-{worker}":
+        settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": f"test-{worker}"}}
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"test-{worker}:*"))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
@@ -15,7 +35,7 @@ def _settings_for_tests(settings, tmp_path):
     # Staff passwords hashed fast: the real hasher costs a third of a second per user created.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     locmem.clear()
-    cache.clear()  # cached per-user figures must not leak from one test's users to the next
+    _own_cache(settings)  # cached per-user figures must not leak from one test's users to the next
     yield
     locmem.clear()
 
