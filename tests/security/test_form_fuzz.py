@@ -45,7 +45,8 @@ from leads.mobile import parse_mobile
 from leads.models import Customer, Grade, LostReason, Source
 from leads.services import customer_request_lost, import_batch_create
 from showroom.checklists import checklist_answer_save, checklist_runs_create, day_sign_off
-from showroom.models import Brand, Channel, MainUse, Presentation, SellingPoint, StockCar
+from showroom.lookup import trims_on_sale
+from showroom.models import Brand, Channel, Colour, MainUse, Presentation, SellingPoint, StockCar
 from showroom.selectors import models_on_sale
 from showroom.vin import vin_check_digit
 from tests.factories import ColourFactory, CustomerFactory, TrimFactory, VehicleModelFactory, walk_in
@@ -723,8 +724,8 @@ FORMS = {
         "get",
         {
             "model": Pick("vehicle_models", required=False),
-            "trim": Pick("trims", required=False),  # of the chosen model, when one is
-            "colour": Pick("colours", required=False),
+            "trim": Pick("stock_trims", required=False),  # with no model chosen: any trim on sale
+            "colour": Pick("stock_colours", required=False),
             "status": Choice(("in_transit", "in_stock"), required=False),
             "page": Free(PAGES, rarely=True),
         },
@@ -1163,6 +1164,12 @@ def world(consultant, second_consultant, manager, outsider, settings, tmp_path):
     # every model on sale (the fuzz sedan first, the valid value) and every active brand.
     world["vehicle_models"] = [on_sale.pk, *models_on_sale().exclude(pk=on_sale.pk).values_list("pk", flat=True)]
     world["brands"] = list(Brand.objects.filter(is_active=True).values_list("pk", flat=True))
+    # The stock look-up with no model chosen offers every trim on sale and their colours.
+    on_sale_trims = trims_on_sale().exclude(pk=trim.pk)
+    world["stock_trims"] = [trim.pk, *on_sale_trims.values_list("pk", flat=True)]
+    world["stock_colours"] = [
+        colour.pk, *Colour.objects.filter(trims__in=on_sale_trims).exclude(pk=colour.pk).distinct().values_list("pk", flat=True)
+    ]
     return world
 
 
