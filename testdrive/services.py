@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,7 @@ from testdrive.models import (
 from testdrive.selectors import car_readiness, last_odometer, route_with_segments, showroom_today
 
 OVERLAP_CONSTRAINT = "booking_car_slots_never_overlap"
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 MAX_BOOKING = timedelta(hours=4)
 WALK_IN_MINUTES = 30
 EARLY_START = timedelta(minutes=15)  # a drive may start this long before its slot
@@ -78,6 +79,26 @@ def _open_visit(customer, showroom, now: datetime) -> Visit | None:
         .order_by("-arrived_at")
         .first()
     )
+
+
+def _is_deadlock(exc: OperationalError) -> bool:
+    return getattr(exc.__cause__, "pgcode", None) == DEADLOCK_DETECTED
+
+
+def _insert_booking(fields: dict, attempts: int = 3) -> Booking:
+    """INSERT the booking in a savepoint (a clash leaves the transaction usable). Two
+    overlapping INSERTs at the same instant each wait for the other inside PostgreSQL's
+    exclusion check, and PostgreSQL breaks that deadlock by failing one of them; that one
+    tries again, which waits for the other transaction and then meets the constraint (or
+    succeeds, had the other rolled back)."""
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                return Booking.objects.create(**fields)
+        except OperationalError as exc:
+            if not _is_deadlock(exc) or attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def default_route(showroom) -> Route | None:
@@ -131,20 +152,13 @@ def booking_create(
         route = default_route(showroom)
     elif route.showroom_id != showroom.pk or not route.is_active:
         raise ValidationError({"route": _("Choose one of this showroom's routes.")}, code="route")
+    fields = {
+        "showroom": showroom, "car": car, "customer": customer, "consultant": consultant,
+        "visit": visit or _open_visit(customer, showroom, now), "route": route,
+        "starts_at": starts_at, "ends_at": ends_at, "is_walk_in": walk_in, "created_by": by,
+    }
     try:
-        with transaction.atomic():  # a savepoint: the clash below leaves the transaction usable
-            booking = Booking.objects.create(
-                showroom=showroom,
-                car=car,
-                customer=customer,
-                consultant=consultant,
-                visit=visit or _open_visit(customer, showroom, now),
-                route=route,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                is_walk_in=walk_in,
-                created_by=by,
-            )
+        booking = _insert_booking(fields)
     except IntegrityError as exc:
         if OVERLAP_CONSTRAINT not in str(exc):
             raise

@@ -10,7 +10,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from testdrive import services
@@ -31,9 +31,12 @@ def test_two_consultants_booking_one_slot_at_once_exactly_one_wins():
     outcomes = []
 
     real_create = Booking.objects.create
+    retrying = threading.local()
 
     def create_when_both_are_here(**kwargs):
-        meet.wait()  # PostgreSQL: both have passed every check; both INSERTs race
+        if not getattr(retrying, "now", False):  # a retry after a deadlock does not wait again
+            retrying.now = True
+            meet.wait()  # PostgreSQL: both have passed every check; both INSERTs race
         return real_create(**kwargs)
 
     def book(n):
@@ -68,3 +71,49 @@ def test_two_consultants_booking_one_slot_at_once_exactly_one_wins():
     assert Booking.objects.filter(car=car).count() == 1
     assert Booking.objects.get(car=car).consultant == consultants[winner]
     assert "is already booked" in loser_message and consultants[winner].display_name in loser_message
+
+
+@pytest.mark.django_db
+def test_a_booking_insert_picked_as_a_deadlock_victim_is_tried_again():
+    """Two overlapping INSERTs at one instant can deadlock in PostgreSQL's exclusion check;
+    PostgreSQL fails one of them, and that consultant's booking is tried again rather than
+    ending in an error page."""
+    customer = CustomerFactory()
+    car = fleet_car(customer.showroom)
+    daily_check(car)
+    start = (timezone.now() + timedelta(hours=1)).replace(second=0, microsecond=0)
+    real_create = Booking.objects.create
+    deadlock = type("DeadlockDetected", (Exception,), {"pgcode": services.DEADLOCK_DETECTED})
+    calls = []
+
+    def deadlock_once(**kwargs):
+        calls.append(kwargs["starts_at"])
+        if len(calls) == 1:
+            raise OperationalError("deadlock detected") from deadlock()
+        return real_create(**kwargs)
+
+    with mock.patch.object(Booking.objects, "create", side_effect=deadlock_once):
+        booking = services.booking_create(
+            car=car, customer=customer, consultant=customer.owner, by=customer.owner,
+            starts_at=start, ends_at=start + timedelta(minutes=30),
+        )
+    assert len(calls) == 2
+    assert Booking.objects.get(car=car) == booking
+
+
+@pytest.mark.django_db
+def test_any_other_database_error_at_the_insert_is_not_retried():
+    customer = CustomerFactory()
+    car = fleet_car(customer.showroom)
+    daily_check(car)
+    start = (timezone.now() + timedelta(hours=1)).replace(second=0, microsecond=0)
+    with (
+        mock.patch.object(Booking.objects, "create", side_effect=OperationalError("disk full")) as create,
+        pytest.raises(OperationalError),
+    ):
+        services.booking_create(
+            car=car, customer=customer, consultant=customer.owner, by=customer.owner,
+            starts_at=start, ends_at=start + timedelta(minutes=30),
+        )
+    assert create.call_count == 1
+    assert not Booking.objects.filter(car=car).exists()
