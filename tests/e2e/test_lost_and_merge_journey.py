@@ -45,7 +45,7 @@ def _with_reasons(monkeypatch):
 
 
 def test_lost_needs_a_reason_and_a_managers_approval(run, live_server, browser_contexts, monkeypatch):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO(), history_days=0)  # today only: the past 30 days are not on this journey
     _with_reasons(monkeypatch)
     wang_fang = Customer.objects.get(mobile="+8613912345602")
     grade_before = wang_fang.grade
@@ -87,7 +87,7 @@ def test_lost_needs_a_reason_and_a_managers_approval(run, live_server, browser_c
 
 
 def test_manager_merges_a_duplicate_after_comparing(run, live_server, browser_contexts, monkeypatch):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO(), history_days=0)  # today only: the past 30 days are not on this journey
     zhang = Customer.objects.get(mobile="+8613912345601")
     duplicate_visit = walk_in(zhang.owner, mobile="13900001234", name="张伟 (dup)")
     duplicate = duplicate_visit.customer

@@ -254,7 +254,7 @@ def test_needs_analysis_and_walkaround_journey(run, journey, live_server, browse
     t = run.t
     start = datetime.combine(timezone.now().astimezone(SHANGHAI).date(), clock_time(14, 0), tzinfo=SHANGHAI)
     with time_machine.travel(start, tick=True):
-        call_command("seed_demo", stdout=io.StringIO())
+        call_command("seed_demo", stdout=io.StringIO(), history_days=0)  # today only: the past 30 days are not on this journey
         model = next(m for m in VehicleModel.objects.select_related("series__brand") if str(m) == journey.model)
         trim = Trim.objects.get(code=journey.trim_code, vehicle_model=model)
         li = Consultant(run, journey, live_server.url, browser_contexts.new("li", device=run.li_device, locale=run.locale))
