@@ -9,6 +9,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dealership.models import User
 from dealership.roles import Role
@@ -413,33 +414,33 @@ class NeedsAnalysisForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            _fieldset(_("Who"), _("Buyer, decision maker, influencers."), Row(
+            _fieldset(pgettext_lazy("5W2H", "Who"), _("Buyer, decision maker, influencers."), Row(
                 Column("buyer", css_class="col-md-4"),
                 Column("decision_maker", css_class="col-md-4"),
                 Column("influencers", css_class="col-md-4"),
             )),
-            _fieldset(_("When"), _("When they will buy: it proposes the intent grade."), *when),
-            _fieldset(_("Where"), _("Where they will buy, and where they heard of us."), Row(
+            _fieldset(pgettext_lazy("5W2H", "When"), _("When they will buy: it proposes the intent grade."), *when),
+            _fieldset(pgettext_lazy("5W2H", "Where"), _("Where they will buy, and where they heard of us."), Row(
                 Column("purchase_place", css_class="col-md-6"),
                 Column("heard_from", css_class="col-md-6"),
             )),
-            _fieldset(_("What"), _("Models, trims and features of interest; competitors considered."), Row(
+            _fieldset(pgettext_lazy("5W2H", "What"), _("Models, trims and features of interest; competitors considered."), Row(
                 Column("models_of_interest", css_class="col-md-6"),
                 Column("trims_of_interest", css_class="col-md-6"),
             ), Row(
                 Column("features_wanted", css_class="col-md-6"),
                 Column("competitor_models", css_class="col-md-6"),
             )),
-            _fieldset(_("Why"), _("Main use and needs."), Row(
+            _fieldset(pgettext_lazy("5W2H", "Why"), _("Main use and needs."), Row(
                 Column("main_use", css_class="col-md-6"),
                 Column("needs", css_class="col-md-6"),
             )),
-            _fieldset(_("How"), _("Cash, loan or lease; a trade-in of their current car."), Row(
+            _fieldset(pgettext_lazy("5W2H", "How"), _("Cash, loan or lease; a trade-in of their current car."), Row(
                 Column("payment", css_class="col-md-4"),
                 Column("trade_in", css_class="col-md-3"),
                 Column("trade_in_vehicle", css_class="col-md-5"),
             )),
-            _fieldset(_("How much"), _("Budget range in yuan."), Row(
+            _fieldset(pgettext_lazy("5W2H", "How much"), _("Budget range in yuan."), Row(
                 Column("budget_min", css_class="col-md-6"),
                 Column("budget_max", css_class="col-md-6"),
             )),

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from dealership.models import Showroom, TimeStampedModel
@@ -427,8 +428,8 @@ class Drive(TimeStampedModel):
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
-        verbose_name = _("drive")
-        verbose_name_plural = _("drives")
+        verbose_name = pgettext_lazy("test drive", "drive")
+        verbose_name_plural = pgettext_lazy("test drive", "drives")
         ordering = ["-started_at", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -510,7 +511,7 @@ class Likelihood(models.IntegerChoices):
 class Survey(models.Model):
     """The customer's answers after the drive, given on the tablet; once per drive."""
 
-    drive = models.OneToOneField(Drive, on_delete=models.CASCADE, related_name="survey", verbose_name=_("drive"))
+    drive = models.OneToOneField(Drive, on_delete=models.CASCADE, related_name="survey", verbose_name=pgettext_lazy("test drive", "drive"))
     likelihood = models.PositiveSmallIntegerField(_("how likely to buy"), choices=Likelihood.choices)
     comments = models.TextField(_("comments"), blank=True, max_length=2000)
     submitted_at = models.DateTimeField(_("submitted at"))

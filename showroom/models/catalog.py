@@ -13,6 +13,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from dealership.models import Showroom, TimeStampedModel
@@ -144,7 +145,7 @@ class Trim(models.Model):
     )
     engine = models.CharField(_("engine"), max_length=60, blank=True, help_text=_("e.g. 2.0T 180 kW, or 150 kW motor."))
     gearbox = models.CharField(_("gearbox"), max_length=10, choices=Gearbox.choices)
-    drive = models.CharField(_("drive"), max_length=3, choices=Drive.choices)
+    drive = models.CharField(pgettext_lazy("drivetrain", "drive"), max_length=3, choices=Drive.choices)
     fuel = models.CharField(_("fuel"), max_length=6, choices=FuelType.choices)
     seats = models.PositiveSmallIntegerField(_("seats"), default=5, validators=[MinValueValidator(1)])
     colours = models.ManyToManyField(Colour, related_name="trims", blank=True, verbose_name=_("colours"))
@@ -393,7 +394,7 @@ class SellingPoint(models.Model):
     vehicle_model = models.ForeignKey(
         VehicleModel, on_delete=models.CASCADE, related_name="selling_points", verbose_name=_("model")
     )
-    position = models.PositiveSmallIntegerField(_("position"), choices=WalkaroundPosition.choices)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("walkaround", "position"), choices=WalkaroundPosition.choices)
     title = models.CharField(_("title"), max_length=100)
     feature = models.TextField(_("feature"))
     advantage = models.TextField(_("advantage"), blank=True)
