@@ -119,6 +119,8 @@ class Reminder(TimeStampedModel):
                 name="reminder_upcoming_idx",
             ),
             models.Index(fields=["customer", "status", "due_at"]),
+            # Compliance: a showroom's follow-up calls due in a range of days, whatever their status.
+            models.Index(fields=["showroom", "due_at"], condition=models.Q(channel="call"), name="reminder_call_due_idx"),
         ]
 
     def __str__(self) -> str:

@@ -77,6 +77,8 @@ class Visit(TimeStampedModel):
             models.Index(fields=["showroom", "-arrived_at"]),
             models.Index(fields=["consultant", "-arrived_at"]),
             models.Index(fields=["customer", "-arrived_at"]),
+            # Compliance: a showroom's visits that left in a range of days.
+            models.Index(fields=["showroom", "left_at"], name="visit_showroom_left_idx"),
         ]
 
     def __str__(self) -> str:

@@ -70,3 +70,14 @@ def test_booleans_are_parsed_strictly(monkeypatch, raw):
 def test_boolean_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("SOME_FLAG", raw)
     assert env_bool("SOME_FLAG", True) is expected
+
+
+def test_postgresql_connections_run_without_jit_compilation():
+    """JIT costs the short queries of web pages more than it saves (see settings)."""
+    result = subprocess.run(  # noqa: S603 — the settings module with a PostgreSQL URL
+        [sys.executable, "-c", "from dealership import settings; print(settings.DATABASES['default']['OPTIONS'])"],
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": "postgres://crm@db.example.com:5432/crm"},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "-c jit=off" in result.stdout
