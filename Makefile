@@ -25,7 +25,7 @@ demo: migrate
 # Web server, Celery worker and Celery beat in one terminal; Ctrl-C stops them all.
 run: demo
 	@echo "Showroom CRM on http://$(HOST):$(PORT)/ — demo logins in README.md; Ctrl-C stops everything."
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(VENV)/bin/celery -A dealership worker --loglevel=INFO --concurrency=2 --without-mingle --without-gossip & \
 	$(VENV)/bin/celery -A dealership beat --loglevel=INFO --schedule=var/celerybeat-schedule & \
 	$(PY) manage.py runserver $(HOST):$(PORT); \
