@@ -52,7 +52,7 @@ from showroom.models import (
     WalkaroundPosition,
 )
 from showroom.models.floor import Appointment, DutySlot, HeadCount
-from showroom.pricing import CURRENT, FUTURE, PAST, price_list_copy, price_list_status
+from showroom.pricing import CURRENT, FUTURE, PAST, PAST_LIST_LOCKED, price_list_copy, price_list_status
 from showroom.resources import MAX_BYTES, PriceListEntryResource, PriceListUploadStorage
 from showroom.stock import (
     check_accessory_fits_in_use,
@@ -397,6 +397,7 @@ class PriceListEntryFormSet(BaseInlineFormSet):
             form
             for form in self.forms
             if getattr(form, "cleaned_data", None)
+            and form.cleaned_data is not form.initial  # a read-only row (an ended list's): not posted
             and not form.cleaned_data.get("DELETE")
             and form.cleaned_data.get("trim") is not None
         ]
@@ -426,12 +427,26 @@ class PriceListEntryFormSet(BaseInlineFormSet):
             seen.add(key)
 
 
+def _ended(price_list) -> bool:
+    """A list whose period is over is history ("what was the price on 3 March?"): read-only."""
+    return price_list is not None and price_list.pk is not None and price_list_status(price_list) == PAST
+
+
 class PriceListEntryInline(admin.TabularInline):
     model = PriceListEntry
     formset = PriceListEntryFormSet
     fields = ["trim", "colour", "msrp"]
     autocomplete_fields = ["trim", "colour"]
     extra = 1
+
+    def has_add_permission(self, request, obj=None):
+        return not _ended(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not _ended(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _ended(obj) and super().has_delete_permission(request, obj)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("trim__vehicle_model__series__brand", "colour")
@@ -499,6 +514,20 @@ class PriceListAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("showroom").annotate(entry_count=Count("entries"))
+
+    def get_readonly_fields(self, request, obj=None):
+        if _ended(obj):  # its notes can still be added to
+            return ["showroom", "name", "valid_from", "valid_until"]
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _ended(obj) and super().has_delete_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        price_list = self.get_object(request, object_id)
+        if request.method == "GET" and _ended(price_list):
+            self.message_user(request, PAST_LIST_LOCKED, messages.INFO)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=gettext_lazy("period"), ordering="valid_from")
     def period(self, obj):
@@ -586,6 +615,11 @@ class PriceListImportForm(ImportForm):
     )
     field_order = ["price_list", "resource", "import_file", "format"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["price_list"]
+        field.queryset = field.queryset.filter(pk__in=_open_price_lists())
+
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
         if upload.size > MAX_BYTES:
@@ -597,10 +631,21 @@ class PriceListConfirmImportForm(ConfirmImportForm):
     price_list = forms.ModelChoiceField(queryset=PriceList.objects.select_related("showroom"), widget=forms.HiddenInput)
 
 
+def _open_price_lists() -> list[int]:
+    """The lists still running or to come, in each showroom's own today (a few dozen lists)."""
+    return [pl.pk for pl in PriceList.objects.select_related("showroom") if price_list_status(pl) != PAST]
+
+
 class PriceListEntryAdminForm(forms.ModelForm):
     class Meta:
         model = PriceListEntry
         fields = ["price_list", "trim", "colour", "msrp"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "price_list" in self.fields:  # a new guide price goes into a running or future list
+            field = self.fields["price_list"]
+            field.queryset = field.queryset.filter(pk__in=_open_price_lists())
 
     def clean(self):
         cleaned = super().clean()
@@ -636,6 +681,12 @@ class PriceListEntryAdmin(ImportExportMixin, SimpleHistoryAdmin):
     @admin.display(description=gettext_lazy("code"), ordering="trim__code")
     def trim_code(self, obj):
         return obj.trim.code
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and _ended(obj.price_list)) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and _ended(obj.price_list)) and super().has_delete_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "trim":

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from showroom.models import Colour, PriceList, PriceListEntry, Trim
@@ -65,6 +66,12 @@ def guide_prices(*, showroom, trims, day: date) -> dict[int, Decimal]:
 
 
 CURRENT, FUTURE, PAST = "current", "future", "past"
+
+
+PAST_LIST_LOCKED = gettext_lazy(
+    "This price list has ended: its guide prices are kept as the prices of their time and can no "
+    "longer be changed. Copy it as a new list to change prices from a date."
+)
 
 
 def price_list_status(price_list: PriceList, *, today: date | None = None) -> str:
