@@ -525,7 +525,10 @@ def agreement_signature(request, pk):
 def _survey_language(request, booking) -> str:
     """The survey is the customer's: in the language picked on the page, else theirs."""
     codes = {code for code, _name in settings.LANGUAGES}
-    for chosen in (request.POST.get("language"), request.GET.get("language"), booking.customer.language):
+    for chosen in (
+        request.POST.get("switch_language"), request.POST.get("language"), request.GET.get("language"),
+        booking.customer.language,
+    ):
         if chosen in codes:
             return chosen
     return get_language()
@@ -544,7 +547,12 @@ def survey(request, pk):
             messages.info(request, _("Thank you: the survey is recorded."))
             return redirect(_detail_url(booking))
         status = 200
-        if request.method == "POST":
+        if request.method == "POST" and "switch_language" in request.POST:
+            # The customer switched language half-way: what they ticked and typed so far comes
+            # back in the other language, nothing is saved and nothing is flagged as missing yet.
+            form = SurveyForm()
+            form = SurveyForm(initial={name: request.POST.get(name) for name in form.fields if name in request.POST})
+        elif request.method == "POST":
             form = SurveyForm(request.POST)
             if form.is_valid():
                 try:

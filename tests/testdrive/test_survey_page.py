@@ -57,6 +57,30 @@ def test_the_customer_switches_the_survey_to_english(login, consultant, customer
     assert not Survey.objects.exists()
 
 
+def test_switching_language_half_way_keeps_what_the_customer_ticked_and_typed(login, consultant, customer, finished):
+    client = login(consultant)
+    page = client.get(_url(finished)).content.decode()  # in Chinese, the customer's language
+    english = re.search(r'<button[^>]*value="en"[^>]*>', page).group(0)
+    assert 'name="switch_language"' in english and 'form="survey-form"' in english  # it posts the survey form
+    switched = client.post(_url(finished), {
+        "language": "zh-hans", "switch_language": "en", "rating_braking": "4", "comment_braking": "刹车很稳",
+        "likelihood": "3", "comments": "下周再来",
+    })
+    assert switched.status_code == 200
+    body = switched.content.decode()
+    text = _text(switched)
+    assert "How was your test drive?" in text and zh("How was your test drive?") not in text
+    assert re.findall(r'name="rating_braking"[^>]*value="(\d)" checked', body) == ["4"]
+    assert re.findall(r'name="likelihood"[^>]*value="(\d)" checked', body) == ["3"]
+    assert 'value="刹车很稳"' in body and "下周再来</textarea>" in body
+    assert "Please correct the errors below." not in text  # nothing is missing yet: not sent
+    assert not Survey.objects.exists()
+    assert re.search(r'<input type="hidden" name="language" value="en">', body)  # sending it keeps English
+    odd = client.post(_url(finished), {"switch_language": "<b>xx", "comment_braking": '"><script>x</script>'})
+    assert odd.status_code == 200 and "<script>x" not in odd.content.decode()  # another language: the customer's
+    assert '<html lang="zh-hans"' in odd.content.decode()
+
+
 def test_a_refused_survey_says_so_at_the_top_in_the_customers_language(login, consultant, finished):
     refused = login(consultant).post(_url(finished), {"rating_braking": "4"})
     assert refused.status_code == 400
