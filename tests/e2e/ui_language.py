@@ -28,7 +28,7 @@ PO_PATH = Path(settings.LOCALE_PATHS[0]) / "zh_Hans" / "LC_MESSAGES" / "django.p
 PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[#0 +-]*(?:\d+)?(?:\.\d+)?[sdifrxXeEgGcou]|\{\w*\}")
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-LANGUAGE_SWITCHER = "select[name=language] option, button[name=language]"
+LANGUAGE_SWITCHER = "select[name=language] option, button[name=language], button[name=switch_language]"
 # The page regions whose text the user reads: the top navigation bar and the content.
 REGIONS = ("body > nav", "body > main")
 
