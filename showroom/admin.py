@@ -52,7 +52,16 @@ from showroom.models import (
     WalkaroundPosition,
 )
 from showroom.models.floor import Appointment, DutySlot, HeadCount
-from showroom.pricing import CURRENT, FUTURE, PAST, PAST_LIST_LOCKED, price_list_copy, price_list_status
+from showroom.pricing import (
+    CURRENT,
+    FUTURE,
+    PAST,
+    PAST_LIST_LOCKED,
+    open_price_lists,
+    price_list_copy,
+    price_list_ended,
+    price_list_status,
+)
 from showroom.resources import MAX_BYTES, PriceListEntryResource, PriceListUploadStorage
 from showroom.stock import (
     check_accessory_fits_in_use,
@@ -427,11 +436,6 @@ class PriceListEntryFormSet(BaseInlineFormSet):
             seen.add(key)
 
 
-def _ended(price_list) -> bool:
-    """A list whose period is over is history ("what was the price on 3 March?"): read-only."""
-    return price_list is not None and price_list.pk is not None and price_list_status(price_list) == PAST
-
-
 class PriceListEntryInline(admin.TabularInline):
     model = PriceListEntry
     formset = PriceListEntryFormSet
@@ -440,13 +444,13 @@ class PriceListEntryInline(admin.TabularInline):
     extra = 1
 
     def has_add_permission(self, request, obj=None):
-        return not _ended(obj) and super().has_add_permission(request, obj)
+        return not price_list_ended(obj) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return not _ended(obj) and super().has_change_permission(request, obj)
+        return not price_list_ended(obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not _ended(obj) and super().has_delete_permission(request, obj)
+        return not price_list_ended(obj) and super().has_delete_permission(request, obj)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("trim__vehicle_model__series__brand", "colour")
@@ -516,16 +520,16 @@ class PriceListAdmin(SimpleHistoryAdmin):
         return super().get_queryset(request).select_related("showroom").annotate(entry_count=Count("entries"))
 
     def get_readonly_fields(self, request, obj=None):
-        if _ended(obj):  # its notes can still be added to
+        if price_list_ended(obj):  # its notes can still be added to
             return ["showroom", "name", "valid_from", "valid_until"]
         return super().get_readonly_fields(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not _ended(obj) and super().has_delete_permission(request, obj)
+        return not price_list_ended(obj) and super().has_delete_permission(request, obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         price_list = self.get_object(request, object_id)
-        if request.method == "GET" and _ended(price_list):
+        if request.method == "GET" and price_list_ended(price_list):
             self.message_user(request, PAST_LIST_LOCKED, messages.INFO)
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -618,7 +622,7 @@ class PriceListImportForm(ImportForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["price_list"]
-        field.queryset = field.queryset.filter(pk__in=_open_price_lists())
+        field.queryset = field.queryset.filter(pk__in=open_price_lists())
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
@@ -631,11 +635,6 @@ class PriceListConfirmImportForm(ConfirmImportForm):
     price_list = forms.ModelChoiceField(queryset=PriceList.objects.select_related("showroom"), widget=forms.HiddenInput)
 
 
-def _open_price_lists() -> list[int]:
-    """The lists still running or to come, in each showroom's own today (a few dozen lists)."""
-    return [pl.pk for pl in PriceList.objects.select_related("showroom") if price_list_status(pl) != PAST]
-
-
 class PriceListEntryAdminForm(forms.ModelForm):
     class Meta:
         model = PriceListEntry
@@ -645,7 +644,7 @@ class PriceListEntryAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "price_list" in self.fields:  # a new guide price goes into a running or future list
             field = self.fields["price_list"]
-            field.queryset = field.queryset.filter(pk__in=_open_price_lists())
+            field.queryset = field.queryset.filter(pk__in=open_price_lists())
 
     def clean(self):
         cleaned = super().clean()
@@ -683,10 +682,10 @@ class PriceListEntryAdmin(ImportExportMixin, SimpleHistoryAdmin):
         return obj.trim.code
 
     def has_change_permission(self, request, obj=None):
-        return not (obj is not None and _ended(obj.price_list)) and super().has_change_permission(request, obj)
+        return not (obj is not None and price_list_ended(obj.price_list)) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return not (obj is not None and _ended(obj.price_list)) and super().has_delete_permission(request, obj)
+        return not (obj is not None and price_list_ended(obj.price_list)) and super().has_delete_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "trim":

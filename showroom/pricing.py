@@ -74,6 +74,17 @@ PAST_LIST_LOCKED = gettext_lazy(
 )
 
 
+def price_list_ended(price_list: PriceList | None) -> bool:
+    """A saved list whose period is over: the record of its time ("what was the price on
+    3 March?"), read-only — neither its prices changed nor any imported into it."""
+    return price_list is not None and price_list.pk is not None and price_list_status(price_list) == PAST
+
+
+def open_price_lists() -> list[int]:
+    """The ids of the lists still running or to come, in each showroom's own today (a few dozen lists)."""
+    return [pl.pk for pl in PriceList.objects.select_related("showroom") if not price_list_ended(pl)]
+
+
 def price_list_status(price_list: PriceList, *, today: date | None = None) -> str:
     """CURRENT, FUTURE or PAST for ``today`` (default: today in the list's showroom's time zone)."""
     if today is None:

@@ -30,7 +30,7 @@ from import_export.tmp_storages import TempFolderStorage
 
 from dealership.spreadsheets import safe_cell, unguard_cell
 from showroom.models import PriceList, PriceListEntry, Trim
-from showroom.pricing import PAST, PAST_LIST_LOCKED, price_list_status
+from showroom.pricing import PAST_LIST_LOCKED, price_list_ended
 from showroom.stock import check_price, colour_not_offered_message
 
 MAX_ROWS = 10_000
@@ -200,7 +200,7 @@ class PriceListEntryResource(resources.ModelResource):
         missing = [key for key in ("trim_code", "guide_price") if key not in headers]
         if self.price_list is None:
             problem = _("Choose the price list to import into.")
-        elif price_list_status(self.price_list) == PAST:
+        elif price_list_ended(self.price_list):
             problem = PAST_LIST_LOCKED
         elif missing:
             problem = _("The first line must name the columns trim_code, colour and guide_price; "

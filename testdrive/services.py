@@ -98,7 +98,6 @@ def _insert_booking(fields: dict, attempts: int = 3) -> Booking:
         except OperationalError as exc:
             if not _is_deadlock(exc) or attempt == attempts - 1:
                 raise
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def default_route(showroom) -> Route | None:

@@ -550,8 +550,7 @@ def survey(request, pk):
         if request.method == "POST" and "switch_language" in request.POST:
             # The customer switched language half-way: what they ticked and typed so far comes
             # back in the other language, nothing is saved and nothing is flagged as missing yet.
-            form = SurveyForm()
-            form = SurveyForm(initial={name: request.POST.get(name) for name in form.fields if name in request.POST})
+            form = SurveyForm(initial=request.POST.dict())
         elif request.method == "POST":
             form = SurveyForm(request.POST)
             if form.is_valid():

@@ -1023,7 +1023,7 @@ def _seed_test_drives(out, now, rng, customers) -> None:
     from testdrive.models import Booking, BookingStatus, FleetCar, Route
 
     # Not the long-timeline customer: their page is measured as after a typical visit (with
-    # a test-drive panel too it takes 11 queries, over the budget: a known gap, see README, Performance).
+    # every panel filled it takes 13 queries, over the budget: a known gap, see README, Performance).
     by_showroom = {}
     for c in customers:
         if c.owner_id and c.pk != out.long_timeline_customer.pk:
