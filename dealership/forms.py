@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 
@@ -15,3 +17,23 @@ class LoginForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
+
+
+# The largest id a database column holds (PostgreSQL bigint, SQLite INTEGER).
+MAX_ID = 2**63 - 1
+
+
+class ModelMultipleIdsField(forms.ModelMultipleChoiceField):
+    """Django's ModelMultipleChoiceField, refusing an id no database column can hold before it
+    reaches the query: ``pk__in`` with an integer past 64 bits raises OverflowError on SQLite
+    (a 500 instead of the form's "not one of the available choices")."""
+
+    def _check_values(self, value):
+        if (self.to_field_name or "pk") == "pk":
+            for pk in value:
+                text = str(pk).strip().lstrip("+-")
+                if text.isascii() and text.isdigit() and int(text) > MAX_ID:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                    )
+        return super()._check_values(value)

@@ -11,6 +11,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from dealership.forms import ModelMultipleIdsField
 from dealership.models import User
 from dealership.roles import Role
 from leads.forms import MobileField, ReferrerField
@@ -219,7 +220,7 @@ class WalkaroundPointForm(forms.Form):
     at this position are accepted), the customer's interest and a note."""
 
     presented = forms.BooleanField(label=_("Presented"), required=False)
-    selling_points = forms.ModelMultipleChoiceField(
+    selling_points = ModelMultipleIdsField(
         label=_("Selling points shown"), queryset=SellingPoint.objects.none(), required=False
     )
     interest = forms.ChoiceField(
@@ -315,7 +316,7 @@ class StockFilter(django_filters.FilterSet):
 # --- needs analysis, 5W2H (showroom.views.needs) ---------------------------------------------
 
 
-class GroupedTrimField(forms.ModelMultipleChoiceField):
+class GroupedTrimField(ModelMultipleIdsField):
     """Trims as tick boxes grouped under their model (validated against the queryset)."""
 
     def label_from_instance(self, obj):
@@ -353,7 +354,7 @@ class NeedsAnalysisForm(forms.ModelForm):
     class Meta:
         model = NeedsAnalysis
         fields = list(NEEDS_ORDER)
-        field_classes = {"trims_of_interest": GroupedTrimField}
+        field_classes = {"models_of_interest": ModelMultipleIdsField, "trims_of_interest": GroupedTrimField}
         widgets = {
             "timeframe": forms.RadioSelect,
             "main_use": forms.RadioSelect,
